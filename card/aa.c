@@ -1,0 +1,1 @@
+/* aa.c — to be written */

@@ -1,0 +1,1 @@
+/* access.c — to be written */

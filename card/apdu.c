@@ -1,0 +1,1 @@
+/* apdu.c — to be written */

@@ -1,0 +1,1 @@
+/* bac.c — to be written */

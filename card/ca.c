@@ -1,0 +1,1 @@
+/* ca.c — to be written */

@@ -1,0 +1,1 @@
+/* card.c — to be written */

@@ -1,0 +1,1 @@
+/* errors.c — to be written */

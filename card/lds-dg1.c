@@ -1,0 +1,1 @@
+/* lds-dg1.c — to be written */

@@ -1,0 +1,1 @@
+/* lds-dg13.c — to be written */

@@ -1,0 +1,1 @@
+/* lds-dg2.c — to be written */

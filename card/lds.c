@@ -1,0 +1,1 @@
+/* lds.c — to be written */

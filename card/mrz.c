@@ -1,0 +1,1 @@
+/* mrz.c — to be written */

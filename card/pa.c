@@ -1,0 +1,1 @@
+/* pa.c — to be written */

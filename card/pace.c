@@ -1,0 +1,1 @@
+/* pace.c — to be written */

@@ -1,0 +1,13 @@
+/* pace.h — PACE, terminal side, through OpenPACE (ICAO 9303-11 §4.4) */
+#ifndef MC_PACE_H
+#define MC_PACE_H
+
+#include "apdu.h"
+
+/* card_access is EF.CardAccess (a DER SET OF SecurityInfo, already
+ * validated with mc_secinfos_parse).  Uses the CAN when a->can is set,
+ * else the MRZ information.  On success ch->sm is active. */
+mc_status mc_pace_run (mc_channel *ch, const uint8_t *card_access, size_t ca_len,
+                       const mc_access *a);
+
+#endif

@@ -1,0 +1,1 @@
+/* secinfo.c — to be written */

@@ -1,0 +1,1 @@
+/* sm.c — to be written */

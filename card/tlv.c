@@ -1,0 +1,1 @@
+/* tlv.c — to be written */

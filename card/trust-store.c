@@ -1,0 +1,1 @@
+/* trust-store.c — to be written */

@@ -1,0 +1,1 @@
+/* chip-auth.c — to be written */
