@@ -18,11 +18,12 @@ typedef struct {
 
 /* Parses one TLV at buf.  MC_ERR_MALFORMED when it does not fit in len. */
 mc_status mc_tlv_read (const uint8_t *buf, size_t len, mc_tlv *out);
-/* Finds the first TLV with tag among the siblings in buf. */
+/* Finds the first TLV with tag among the siblings in buf.  MC_ERR_MALFORMED
+ * when the siblings before it do not parse or the tag is absent. */
 mc_status mc_tlv_find (const uint8_t *buf, size_t len, uint32_t tag, mc_tlv *out);
 /* Writes tag and length; returns the header size, or 0 when cap is too small. */
 size_t    mc_tlv_put_header (uint32_t tag, size_t len, uint8_t *out, size_t cap);
-/* Total encoded size of a TLV with a value of len bytes. */
+/* Total encoded size of a TLV with a value of len bytes (0 on overflow). */
 size_t    mc_tlv_size (uint32_t tag, size_t len);
 
 #endif
