@@ -63,19 +63,32 @@ tlv_read_len (const uint8_t *buf, size_t len, size_t *out, size_t *used)
 }
 
 mc_status
+mc_tlv_read_header (const uint8_t *buf, size_t len, uint32_t *tag,
+                    size_t *header_len, size_t *value_len)
+{
+  if (!buf || !tag || !header_len || !value_len)
+    return MC_ERR_INVALID_ARG;
+  size_t tag_len, len_len;
+  mc_status st = tlv_read_tag (buf, len, tag, &tag_len);
+  if (st != MC_OK)
+    return st;
+  st = tlv_read_len (buf + tag_len, len - tag_len, value_len, &len_len);
+  if (st != MC_OK)
+    return st;
+  *header_len = tag_len + len_len;
+  return MC_OK;
+}
+
+mc_status
 mc_tlv_read (const uint8_t *buf, size_t len, mc_tlv *out)
 {
   if (!buf || !out)
     return MC_ERR_INVALID_ARG;
   uint32_t tag;
-  size_t tag_len, len_len, vlen;
-  mc_status st = tlv_read_tag (buf, len, &tag, &tag_len);
+  size_t hdr, vlen;
+  mc_status st = mc_tlv_read_header (buf, len, &tag, &hdr, &vlen);
   if (st != MC_OK)
     return st;
-  st = tlv_read_len (buf + tag_len, len - tag_len, &vlen, &len_len);
-  if (st != MC_OK)
-    return st;
-  size_t hdr = tag_len + len_len;
   /* hdr <= len holds here; compare without adding to avoid overflow. */
   if (vlen > len - hdr)
     return MC_ERR_MALFORMED;

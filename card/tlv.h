@@ -18,6 +18,10 @@ typedef struct {
 
 /* Parses one TLV at buf.  MC_ERR_MALFORMED when it does not fit in len. */
 mc_status mc_tlv_read (const uint8_t *buf, size_t len, mc_tlv *out);
+/* Parses only the tag and length at buf (the value may lie beyond len):
+ * for learning a file's size from its first bytes. */
+mc_status mc_tlv_read_header (const uint8_t *buf, size_t len, uint32_t *tag,
+                              size_t *header_len, size_t *value_len);
 /* Finds the first TLV with tag among the siblings in buf.  MC_ERR_MALFORMED
  * when the siblings before it do not parse or the tag is absent. */
 mc_status mc_tlv_find (const uint8_t *buf, size_t len, uint32_t tag, mc_tlv *out);
