@@ -48,6 +48,7 @@ typedef enum {
   MC_ERR_UNSUPPORTED_CARD, /* not an eMRTD / no usable access protocol */
   MC_ERR_ACCESS_DENIED,    /* PACE or BAC refused the access data */
   MC_ERR_BAD_ACCESS_DATA,  /* access data malformed (check digit, length) */
+  MC_ERR_NEED_MRZ_DATA,    /* BAC-only card: the CAN alone cannot open it */
   MC_ERR_SM,               /* secure messaging: MAC or format failure */
   MC_ERR_MALFORMED,        /* card data does not parse */
   MC_ERR_FILE_NOT_FOUND,   /* 6A82 */
