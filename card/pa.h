@@ -7,6 +7,8 @@
 #ifndef MC_PA_H
 #define MC_PA_H
 
+#include <openssl/x509.h>
+
 #include "motcua-card.h"
 
 typedef struct {
@@ -34,5 +36,10 @@ mc_status mc_sod_verify (const uint8_t *sod, size_t len, const mc_trust_store *t
  * MC_CHECK_FAILED (mismatch, or a DG the SOD does not list). */
 mc_check_result mc_sod_check_dg (const mc_sod *sod, int number,
                                  const uint8_t *data, size_t len);
+
+/* Internal, from trust-store.c: the store's X509_STORE (owned by ts) and
+ * whether ts holds a CRL issued by the given name. */
+X509_STORE *mc_trust_store_get_x509_store (const mc_trust_store *ts);
+int         mc_trust_store_has_crl_for (const mc_trust_store *ts, const X509_NAME *issuer);
 
 #endif
