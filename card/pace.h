@@ -10,4 +10,11 @@
 mc_status mc_pace_run (mc_channel *ch, const uint8_t *card_access, size_t ca_len,
                        const mc_access *a);
 
+/* Tests only: as mc_pace_run, and hook (when not NULL) is called with the
+ * OpenPACE EAC_CTX * once it is set up, before the first APDU, so a test
+ * can substitute key generation (ICAO 9303-11 App. G worked example). */
+typedef void (*mc_pace_hook) (void *eac_ctx, void *user);
+mc_status mc_pace_run_with (mc_channel *ch, const uint8_t *card_access, size_t ca_len,
+                            const mc_access *a, mc_pace_hook hook, void *user);
+
 #endif
