@@ -77,7 +77,9 @@ make_sod (const char *signer, size_t *len)
   BIO *in = BIO_new_mem_buf (so, (int) so_len);
   CMS_ContentInfo *cms = CMS_sign (c, k, NULL, NULL, CMS_PARTIAL | CMS_BINARY);
   assert_non_null (cms);
-  assert_int_equal (CMS_set1_eContentType (cms, OBJ_txt2obj ("2.23.136.1.1.1", 1)), 1);
+  ASN1_OBJECT *lds_so = OBJ_txt2obj ("2.23.136.1.1.1", 1);
+  assert_int_equal (CMS_set1_eContentType (cms, lds_so), 1);
+  ASN1_OBJECT_free (lds_so);
   assert_int_equal (CMS_final (cms, in, NULL, CMS_BINARY), 1);
   unsigned char *der = NULL;
   int n = i2d_CMS_ContentInfo (cms, &der);
