@@ -33,7 +33,7 @@ mc_status mc_kdf (const uint8_t *secret, size_t secret_len, uint32_t counter,
                   mc_sm_cipher cipher, size_t key_len, uint8_t *out);
 
 /* Starts a session.  ssc NULL means all zero (PACE, CA); BAC passes its
- * 8-byte SSC. */
+ * 8-byte SSC (a shorter ssc is right-aligned in the block). */
 mc_status mc_sm_start (mc_sm *sm, mc_sm_cipher cipher, const uint8_t *k_enc,
                        const uint8_t *k_mac, size_t key_len,
                        const uint8_t *ssc, size_t ssc_len);
@@ -54,7 +54,10 @@ mc_status mc_sm_unwrap_command (mc_sm *sm, const uint8_t *cmd, size_t cmd_len,
 mc_status mc_sm_wrap_response (mc_sm *sm, const uint8_t *data, size_t data_len, uint16_t sw,
                                uint8_t *out, size_t cap, size_t *out_len);
 
-/* Low-level pieces, exposed for tests and for BAC. */
+/* Low-level pieces, exposed for tests and for BAC.  mc_sm_mac pads msg
+ * itself (ISO 9797-1 method 2) before the retail MAC / CMAC, as every ICAO
+ * SM and BAC MAC does; mc_iso_pad returns the padded length, 0 when cap
+ * is too small. */
 mc_status mc_sm_mac (mc_sm_cipher cipher, const uint8_t *key, size_t key_len,
                      const uint8_t *msg, size_t msg_len, uint8_t mac[8]);
 size_t    mc_iso_pad (uint8_t *buf, size_t len, size_t cap, size_t block);
