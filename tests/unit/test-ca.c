@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include <openssl/asn1.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -321,6 +322,104 @@ test_ca_aes (void **state)
   run_ok ("brainpoolP512r1", 1, NID_id_CA_ECDH_AES_CBC_CMAC_256, MC_SM_AES, 32, MC_SM_AES);
 }
 
+/* DH (X9.42 dhpublicnumber key, RFC 5114 group): the public values and
+ * the secret are padded to |p| (TR-03110 v1 / ICAO 9303-11 §9.7.1). */
+static void
+test_ca_dh (void **state)
+{
+  (void) state;
+  EVP_PKEY_CTX *gc = EVP_PKEY_CTX_new_from_name (NULL, "DHX", NULL);
+  EVP_PKEY *k = NULL;
+  OSSL_PARAM prm[2] = {
+    OSSL_PARAM_construct_utf8_string (OSSL_PKEY_PARAM_GROUP_NAME, (char *) "dh_1024_160", 0),
+    OSSL_PARAM_construct_end (),
+  };
+  assert_non_null (gc);
+  assert_int_equal (EVP_PKEY_keygen_init (gc), 1);
+  assert_int_equal (EVP_PKEY_CTX_set_params (gc, prm), 1);
+  assert_int_equal (EVP_PKEY_keygen (gc, &k), 1);
+  EVP_PKEY_CTX_free (gc);
+
+  int nids[] = { NID_id_CA_DH_3DES_CBC_CBC, NID_id_CA_DH_AES_CBC_CMAC_128 };
+  for (int i = 0; i < 2; i++)
+    {
+      uint8_t *dg14;
+      size_t dg14_len;
+      assert_int_equal (chip_build_dg14 (k, nids[i], NULL, 0, &dg14, &dg14_len), 0);
+      mc_sm_cipher cipher = i == 0 ? MC_SM_3DES : MC_SM_AES;
+      chip c = { .key = k, .proto_nid = nids[i], .cipher = cipher, .key_len = 16,
+                 .expect_key_id = 1, .mse_sw = 0x9000 };
+      mc_channel ch;
+      start_pace_like_session (&ch, &c, MC_SM_AES);
+      assert_int_equal (mc_ca_run (&ch, dg14, dg14_len), MC_OK);
+      assert_int_equal (c.term_pub_len, 128);
+      assert_int_equal (c.got_select, 1);
+      assert_memory_equal (ch.sm.k_enc, c.sm.k_enc, 16);
+      assert_memory_equal (ch.sm.k_mac, c.sm.k_mac, 16);
+      mc_sm_clear (&ch.sm);
+      mc_sm_clear (&c.sm);
+      free (dg14);
+    }
+  EVP_PKEY_free (k);
+}
+
+/* DG14 without its ChipAuthenticationInfo (re-encoded here with OpenSSL's
+ * generic SET OF): first-generation chips; 3DES is implied. */
+static void
+test_ca_implied_3des (void **state)
+{
+  (void) state;
+  EVP_PKEY *k = ec_key ("brainpoolP256r1", 1);
+  uint8_t *dg14;
+  size_t len;
+  assert_int_equal (chip_build_dg14 (k, NID_id_CA_ECDH_AES_CBC_CMAC_128, NULL, 0,
+                                     &dg14, &len), 0);
+  mc_tlv t;
+  assert_int_equal (mc_tlv_read (dg14, len, &t), MC_OK);
+  const unsigned char *p = t.value;
+  ASN1_SEQUENCE_ANY *set = d2i_ASN1_SET_ANY (NULL, &p, (long) t.len);
+  assert_non_null (set);
+  for (int i = sk_ASN1_TYPE_num (set) - 1; i >= 0; i--)
+    {
+      ASN1_TYPE *e = sk_ASN1_TYPE_value (set, i);
+      const unsigned char *q = e->value.sequence->data;
+      ASN1_SEQUENCE_ANY *seq = d2i_ASN1_SEQUENCE_ANY (NULL, &q, e->value.sequence->length);
+      assert_non_null (seq);
+      int nid = OBJ_obj2nid (sk_ASN1_TYPE_value (seq, 0)->value.object);
+      sk_ASN1_TYPE_pop_free (seq, ASN1_TYPE_free);
+      if (nid != NID_id_PK_ECDH)
+        ASN1_TYPE_free (sk_ASN1_TYPE_delete (set, i));
+    }
+  assert_int_equal (sk_ASN1_TYPE_num (set), 1);
+  unsigned char *der = NULL;
+  int n = i2d_ASN1_SET_ANY (set, &der);
+  assert_true (n > 0 && n < 580);
+  sk_ASN1_TYPE_pop_free (set, ASN1_TYPE_free);
+  uint8_t file[600];
+  size_t h = mc_tlv_put_header (0x6E, (size_t) n, file, sizeof file);
+  assert_true (h > 0);
+  memcpy (file + h, der, (size_t) n);
+  OPENSSL_free (der);
+
+  mc_ca_params prm;
+  assert_int_equal (mc_ca_parse (file, h + (size_t) n, &prm), MC_OK);
+  assert_int_equal (prm.protocol_nid, NID_id_CA_ECDH_3DES_CBC_CBC);
+  assert_int_equal (prm.cipher, MC_SM_3DES);
+  mc_ca_params_clear (&prm);
+
+  chip c = { .key = k, .proto_nid = NID_id_CA_ECDH_3DES_CBC_CBC, .cipher = MC_SM_3DES,
+             .key_len = 16, .expect_key_id = 1, .mse_sw = 0x9000 };
+  mc_channel ch;
+  start_pace_like_session (&ch, &c, MC_SM_3DES);
+  assert_int_equal (mc_ca_run (&ch, file, h + (size_t) n), MC_OK);
+  assert_int_equal (c.got_kat, 1);
+  assert_memory_equal (ch.sm.k_enc, c.sm.k_enc, 16);
+  mc_sm_clear (&ch.sm);
+  mc_sm_clear (&c.sm);
+  free (dg14);
+  EVP_PKEY_free (k);
+}
+
 /* DG14 names key A, the chip holds key B: the chip cannot read the
  * confirming command, so CA fails with an SM error and SM is off. */
 static void
@@ -495,6 +594,8 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_ca_3des),
     cmocka_unit_test (test_ca_aes),
+    cmocka_unit_test (test_ca_dh),
+    cmocka_unit_test (test_ca_implied_3des),
     cmocka_unit_test (test_ca_wrong_chip_key),
     cmocka_unit_test (test_ca_chip_refuses),
     cmocka_unit_test (test_ca_malformed_dg14),
