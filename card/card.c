@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <eac/eac.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -59,26 +58,23 @@ struct mc_card {
   double ms_text, ms_total;
 };
 
-static pthread_once_t mc_eac_once = PTHREAD_ONCE_INIT;
-
-static void
-mc_eac_init_real (void)
-{
-  EAC_init ();
-}
-
-void
-mc_eac_init_once (void)
-{
-  pthread_once (&mc_eac_once, mc_eac_init_real);
-}
-
 static double
 mc_ms_since (const struct timespec *t0)
 {
   struct timespec now;
   clock_gettime (CLOCK_MONOTONIC, &now);
   return (double) (now.tv_sec - t0->tv_sec) * 1e3 + (double) (now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Every public operation ends here: a cancel that stopped it is consumed
+ * (so the next operation is not cancelled too), and the clock is read. */
+static mc_status
+mc_card_finish (mc_card *card, mc_status st)
+{
+  if (st == MC_ERR_CANCELLED)
+    mc_context_cancel_take (card->ctx);
+  card->ms_total = mc_ms_since (&card->t0);
+  return st;
 }
 
 mc_status
@@ -254,8 +250,8 @@ mc_card_open_session (mc_card *card)
   return MC_OK;
 }
 
-mc_status
-mc_card_authenticate (mc_card *card, const mc_access *access)
+static mc_status
+mc_card_authenticate_run (mc_card *card, const mc_access *access)
 {
   if (!card || !access)
     return MC_ERR_INVALID_ARG;
@@ -263,9 +259,7 @@ mc_card_authenticate (mc_card *card, const mc_access *access)
     return MC_ERR_BAD_ACCESS_DATA;
   card->access = *access;
   card->have_access = 1;
-  mc_status st = mc_card_open_session (card);
-  card->ms_total = mc_ms_since (&card->t0);
-  return st;
+  return mc_card_open_session (card);
 }
 
 mc_access_method
@@ -274,8 +268,8 @@ mc_card_access_method (const mc_card *card)
   return card ? card->method : MC_ACCESS_NONE;
 }
 
-mc_status
-mc_card_read_identity (mc_card *card, mc_identity **out)
+static mc_status
+mc_card_read_identity_run (mc_card *card, mc_identity **out)
 {
   if (!card || !out)
     return MC_ERR_INVALID_ARG;
@@ -411,8 +405,8 @@ mc_card_has_dg (const mc_card *card, const mc_com *com, int have_com, int number
   return 1;   /* unknown: try and see */
 }
 
-mc_status
-mc_card_verify (mc_card *card, const mc_trust_store *trust, mc_verdict *out)
+static mc_status
+mc_card_verify_run (mc_card *card, const mc_trust_store *trust, mc_verdict *out)
 {
   if (!card)
     return MC_ERR_INVALID_ARG;
@@ -483,8 +477,8 @@ mc_card_verify (mc_card *card, const mc_trust_store *trust, mc_verdict *out)
   return MC_OK;
 }
 
-mc_status
-mc_card_read_face (mc_card *card, mc_face **out)
+static mc_status
+mc_card_read_face_run (mc_card *card, mc_face **out)
 {
   if (!card || !out)
     return MC_ERR_INVALID_ARG;
@@ -567,7 +561,7 @@ mc_card_internal_authenticate (mc_card *card, const uint8_t challenge[8],
     return MC_ERR_SECURITY_STATUS;
   uint8_t buf[1024];
   size_t len = 0;
-  mc_status st = mc_aa_sign (&card->ch, challenge, buf, sizeof buf, &len);
+  mc_status st = mc_card_finish (card, mc_aa_sign (&card->ch, challenge, buf, sizeof buf, &len));
   if (st != MC_OK)
     return st;
   if (!(*sig = malloc (len ? len : 1)))
@@ -617,4 +611,36 @@ mc_card_free (mc_card *card)
     mc_pcsc_disconnect (card->pcsc, 1);
   OPENSSL_cleanse (card, sizeof *card);
   free (card);
+}
+
+mc_status
+mc_card_authenticate (mc_card *card, const mc_access *access)
+{
+  if (!card)
+    return MC_ERR_INVALID_ARG;
+  return mc_card_finish (card, mc_card_authenticate_run (card, access));
+}
+
+mc_status
+mc_card_read_identity (mc_card *card, mc_identity **out)
+{
+  if (!card)
+    return MC_ERR_INVALID_ARG;
+  return mc_card_finish (card, mc_card_read_identity_run (card, out));
+}
+
+mc_status
+mc_card_verify (mc_card *card, const mc_trust_store *trust, mc_verdict *out)
+{
+  if (!card)
+    return MC_ERR_INVALID_ARG;
+  return mc_card_finish (card, mc_card_verify_run (card, trust, out));
+}
+
+mc_status
+mc_card_read_face (mc_card *card, mc_face **out)
+{
+  if (!card)
+    return MC_ERR_INVALID_ARG;
+  return mc_card_finish (card, mc_card_read_face_run (card, out));
 }
