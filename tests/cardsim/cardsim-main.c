@@ -110,6 +110,19 @@ connect_vpcd (const char *host, const char *port, long timeout_ms)
   return fd;
 }
 
+static int trace;
+
+static void
+trace_hex (const char *dir, const uint8_t *b, size_t n)
+{
+  if (!trace)
+    return;
+  fprintf (stderr, "%s ", dir);
+  for (size_t i = 0; i < n; i++)
+    fprintf (stderr, "%02X", b[i]);
+  fputc ('\n', stderr);
+}
+
 static int
 serve (cardsim *card, int fd, long remove_after, long latency_ms)
 {
@@ -128,6 +141,8 @@ serve (cardsim *card, int fd, long remove_after, long latency_ms)
         break;
       if (n == 1)
         {
+          if (trace)
+            fprintf (stderr, "control %u\n", in[0]);
           switch (in[0])
             {
             case 0: case 1: case 2:
@@ -147,7 +162,9 @@ serve (cardsim *card, int fd, long remove_after, long latency_ms)
         }
       if (latency_ms > 0)
         sleep_ms (latency_ms);
+      trace_hex (">>", in, n);
       size_t r = cardsim_process (card, in, n, out, BUF_MAX);
+      trace_hex ("<<", out, r);
       if (send_msg (fd, out, r) != 0)
         rc = 1;
       if (remove_after > 0 && ++apdus >= remove_after)
@@ -162,46 +179,74 @@ serve (cardsim *card, int fd, long remove_after, long latency_ms)
 }
 
 /* --wait-card / --wait-no-card: polls PC/SC (PCSCLITE_CSOCK_NAME names
- * the daemon) until a reader whose name starts with prefix has a card (or
- * has none).  Prints the reader name.  0 on success, 1 on timeout. */
+ * the daemon) until a reader whose name starts with prefix has a card
+ * (prints its name), or until no such reader has one.  0 on success, 1 on
+ * timeout. */
 static int
-wait_card (const char *prefix, int want_card, long timeout_ms)
+wait_card (const char *prefix, int want_card, long timeout_ms, const char *event_file,
+           long after_event)
 {
   for (long waited = 0; waited <= timeout_ms; waited += 50)
     {
       SCARDCONTEXT ctx;
-      int found = 0;
+      int with_card = 0, ok = 0;
+      long event = -1;
       char name[4096] = "";
       if (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) == SCARD_S_SUCCESS)
         {
           char readers[4096];
           DWORD len = sizeof readers;
-          if (SCardListReaders (ctx, NULL, readers, &len) == SCARD_S_SUCCESS)
-            for (char *r = readers; *r; r += strlen (r) + 1)
+          LONG rv = SCardListReaders (ctx, NULL, readers, &len);
+          ok = rv == SCARD_S_SUCCESS || rv == SCARD_E_NO_READERS_AVAILABLE;
+          if (rv == SCARD_S_SUCCESS)
+            for (char *r = readers; *r && ok; r += strlen (r) + 1)
               {
                 if (strncmp (r, prefix, strlen (prefix)) != 0)
                   continue;
                 SCARD_READERSTATE st = { 0 };
                 st.szReader = r;
                 st.dwCurrentState = SCARD_STATE_UNAWARE;
-                if (SCardGetStatusChange (ctx, 0, &st, 1) == SCARD_S_SUCCESS)
+                if (SCardGetStatusChange (ctx, 0, &st, 1) != SCARD_S_SUCCESS)
+                  ok = 0;
+                /* A mute card (power-up failed) still counts as present
+                 * when waiting for removal: pcscd must see the reader
+                 * empty, or it never powers up the next card. */
+                else
                   {
-                    int present = (st.dwEventState & SCARD_STATE_PRESENT) != 0;
-                    if (present == want_card)
+                    /* pcscd counts the insertions and removals it saw in
+                     * the high 16 bits */
+                    long ev = (long) ((st.dwEventState >> 16) & 0xFFFF);
+                    if (event < 0)
+                      event = ev;
+                    if (!want_card && after_event >= 0 && ev == after_event)
+                      with_card++;   /* pcscd has not seen the removal yet */
+                    else if ((st.dwEventState & SCARD_STATE_PRESENT)
+                             && (!want_card || !(st.dwEventState & SCARD_STATE_MUTE)))
                       {
-                        found = 1;
-                        snprintf (name, sizeof name, "%s", r);
-                        break;
+                        if (!with_card)
+                          {
+                            snprintf (name, sizeof name, "%s", r);
+                            event = ev;
+                          }
+                        with_card++;
                       }
                   }
               }
-          else if (!want_card)
-            found = 1;    /* no reader at all: no card either */
           SCardReleaseContext (ctx);
         }
-      if (found)
+      if (ok && (want_card ? with_card > 0 : with_card == 0))
         {
-          printf ("%s\n", name);
+          if (want_card)
+            printf ("%s\n", name);
+          if (want_card && event_file)
+            {
+              FILE *f = fopen (event_file, "w");
+              if (f)
+                {
+                  fprintf (f, "%ld\n", event);
+                  fclose (f);
+                }
+            }
           return 0;
         }
       sleep_ms (50);
@@ -217,8 +262,12 @@ usage (FILE *f)
   fprintf (f,
     "usage: motcua-cardsim --port PORT [--host HOST] [--profile FILE] [--pki DIR]\n"
     "         [--remove-after N] [--corrupt-mac] [--tamper-dg N] [--rogue-csca]\n"
-    "         [--expired-ds] [--no-extended] [--latency-ms N] [--bac-only]\n"
-    "       motcua-cardsim --wait-card|--wait-no-card [--reader PREFIX] [--timeout-ms N]\n"
+    "         [--expired-ds] [--no-extended] [--latency-ms N] [--bac-only] [--trace]\n"
+    "       motcua-cardsim --wait-card [--reader PREFIX] [--timeout-ms N] [--event-file F]\n"
+    "       motcua-cardsim --wait-no-card [--reader PREFIX] [--timeout-ms N] [--after-event E]\n"
+    "  --event-file: where --wait-card writes the reader's pcscd event counter;\n"
+    "  --after-event: --wait-no-card also waits until that counter moved on\n"
+    "  (pcscd saw the removal: it only powers up a new card after that)\n"
     "defaults: --host 127.0.0.1, --profile %s/tests/cardsim/profiles/cccd-2021.conf,\n"
     "          --pki %s/certs/test\n", MOTCUA_SOURCE_ROOT, MOTCUA_SOURCE_ROOT);
 }
@@ -227,7 +276,7 @@ int
 main (int argc, char **argv)
 {
   enum { O_PORT = 256, O_HOST, O_PROFILE, O_PKI, O_REMOVE, O_MAC, O_TAMPER, O_ROGUE,
-         O_EXPIRED, O_NOEXT, O_LAT, O_BAC, O_WAIT, O_WAITNO, O_READER, O_TIMEOUT, O_HELP };
+         O_EXPIRED, O_NOEXT, O_LAT, O_BAC, O_WAIT, O_WAITNO, O_READER, O_TIMEOUT, O_TRACE, O_EVFILE, O_AFTER, O_HELP };
   static const struct option opts[] = {
     { "port", required_argument, 0, O_PORT }, { "host", required_argument, 0, O_HOST },
     { "profile", required_argument, 0, O_PROFILE }, { "pki", required_argument, 0, O_PKI },
@@ -237,12 +286,14 @@ main (int argc, char **argv)
     { "latency-ms", required_argument, 0, O_LAT }, { "bac-only", no_argument, 0, O_BAC },
     { "wait-card", no_argument, 0, O_WAIT }, { "wait-no-card", no_argument, 0, O_WAITNO },
     { "reader", required_argument, 0, O_READER }, { "timeout-ms", required_argument, 0, O_TIMEOUT },
-    { "help", no_argument, 0, O_HELP }, { 0, 0, 0, 0 }
+    { "trace", no_argument, 0, O_TRACE }, { "event-file", required_argument, 0, O_EVFILE },
+    { "after-event", required_argument, 0, O_AFTER }, { "help", no_argument, 0, O_HELP }, { 0, 0, 0, 0 }
   };
   const char *port = NULL, *host = "127.0.0.1", *reader = "Virtual PCD";
   const char *profile = MOTCUA_SOURCE_ROOT "/tests/cardsim/profiles/cccd-2021.conf";
   const char *pki = MOTCUA_SOURCE_ROOT "/certs/test";
-  long remove_after = 0, latency = 0, timeout = 10000;
+  long remove_after = 0, latency = 0, timeout = 10000, after_event = -1;
+  const char *event_file = NULL;
   int wait = 0;
   cardsim_faults f = { 0 };
   int o;
@@ -265,11 +316,14 @@ main (int argc, char **argv)
       case O_WAITNO: wait = 2; break;
       case O_READER: reader = optarg; break;
       case O_TIMEOUT: timeout = atol (optarg); break;
+      case O_TRACE: trace = 1; break;
+      case O_EVFILE: event_file = optarg; break;
+      case O_AFTER: after_event = atol (optarg); break;
       case O_HELP: usage (stdout); return 0;
       default: usage (stderr); return 2;
       }
   if (wait)
-    return wait_card (reader, wait == 1, timeout);
+    return wait_card (reader, wait == 1, timeout, event_file, after_event);
   if (!port)
     {
       usage (stderr);

@@ -95,15 +95,19 @@ start_sim () { # state, options...
   port=$(cat "$state/port")
   "$SIM" --port "$port" "$@" >>"$state/cardsim.log" 2>&1 </dev/null &
   echo $! > "$state/cardsim.pid"
-  reader=$(PCSCLITE_CSOCK_NAME=$(sock "$state") "$SIM" --wait-card --timeout-ms "$WAIT_MS") ||
+  reader=$(PCSCLITE_CSOCK_NAME=$(sock "$state") "$SIM" --wait-card --reader "Virtual PCD" \
+    --timeout-ms "$WAIT_MS" --event-file "$state/event") ||
     die "the card did not appear (see $state/cardsim.log, $state/pcscd.log)"
   echo "$reader" > "$state/reader"
 }
 
 remove_card () { # state
+  # pcscd must see the reader empty before the next card comes, or it
+  # never powers that card up: wait until its event counter moved on.
   stop_pid "$1/cardsim.pid"
   if [ -S "$(sock "$1")" ]; then
-    PCSCLITE_CSOCK_NAME=$(sock "$1") "$SIM" --wait-no-card --timeout-ms "$WAIT_MS" >/dev/null ||
+    PCSCLITE_CSOCK_NAME=$(sock "$1") "$SIM" --wait-no-card --reader "Virtual PCD" \
+      --timeout-ms "$WAIT_MS" --after-event "$(cat "$1/event" 2>/dev/null || echo -1)" >/dev/null ||
       die "the card did not go away"
   fi
 }
@@ -126,8 +130,8 @@ FRIENDLYNAME "Virtual PCD"
 DEVICENAME   /dev/null:$port
 LIBPATH      $VPCD_LIB
 CONF
-    unshare --mount sh -c 'mount --bind "$1/run" /run/pcscd && exec "$2" --foreground --info --config "$1/conf"' \
-      sh "$state" "$PCSCD" >>"$state/pcscd.log" 2>&1 </dev/null &
+    unshare --mount sh -c 'mount --bind "$1/run" /run/pcscd && exec "$2" --foreground $3 --config "$1/conf"' \
+      sh "$state" "$PCSCD" "${CARDSIM_PCSCD_LOG:---info}" >>"$state/pcscd.log" 2>&1 </dev/null &
     echo $! > "$state/pcscd.pid"
     n=0
     while [ ! -S "$(sock "$state")" ]; do

@@ -487,7 +487,10 @@ dispatch (cardsim *c, const cardsim_apdu *a, int under_sm, cardsim_resp *r)
       r->sw = 0x6E00;
       return;
     }
-  if (c->faults.no_extended && a->has_le && a->le > NO_EXT_CAP)
+  /* --no-extended: a card that cannot send more than 223 bytes at once
+   * refuses READ BINARY with a larger Le (other answers are small). */
+  if (c->faults.no_extended && (a->ins == 0xB0 || a->ins == 0xB1)
+      && a->has_le && a->le > NO_EXT_CAP)
     {
       r->sw = 0x6700;
       return;
