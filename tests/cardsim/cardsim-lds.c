@@ -14,6 +14,7 @@
 #include "cardsim-int.h"
 #include "chip-auth.h"
 #include "mrz.h"
+#include "tlv.h"
 
 /* ---------------------------------------------------------------- ASN.1 */
 
@@ -74,23 +75,16 @@ ASN1_ITEM_TEMPLATE_END (CS_CARD_ACCESS)
 
 /* ---------------------------------------------------------------- TLV */
 
-/* Appends tag (as written, e.g. 0x7F61) + length + value, the header
- * encoded by ASN1_put_object. */
+/* Appends tag (as written, e.g. 0x7F61) + length + value.  The LDS
+ * writes some tags in two bytes where DER would use one (5F01), so the
+ * header comes from the BER-TLV writer, not ASN1_put_object. */
 static void
 put_tlv (GByteArray *b, uint32_t tag, const void *v, size_t n)
 {
-  int first = tag > 0xFFFF ? (int) (tag >> 16) : tag > 0xFF ? (int) (tag >> 8) : (int) tag;
-  int xclass = first & 0xC0;
-  int constructed = (first & 0x20) ? 1 : 0;
-  int number;
-  if ((first & 0x1F) == 0x1F)
-    number = tag > 0xFFFF ? (int) (((tag >> 8) & 0x7F) << 7 | (tag & 0x7F)) : (int) (tag & 0x7F);
-  else
-    number = first & 0x1F;
   uint8_t hdr[16];
-  uint8_t *p = hdr;
-  ASN1_put_object (&p, constructed, (int) n, number, xclass);
-  g_byte_array_append (b, hdr, (guint) (p - hdr));
+  size_t h = mc_tlv_put_header (tag, n, hdr, sizeof hdr);
+  g_assert (h > 0);
+  g_byte_array_append (b, hdr, (guint) h);
   if (n)
     g_byte_array_append (b, v, (guint) n);
 }
