@@ -25,7 +25,8 @@ fi
 state=$(mktemp -d /tmp/motcua-quickstart.XXXXXX)
 stack=tests/cardsim/cardsim-stack.sh
 trap 'MOTCUA_CARDSIM=build/tests/cardsim/motcua-cardsim "$stack" stop "$state" >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
-eval "$(MOTCUA_CARDSIM=build/tests/cardsim/motcua-cardsim "$stack" start "$state" --profile "$PROFILE")"
+env=$(MOTCUA_CARDSIM=build/tests/cardsim/motcua-cardsim "$stack" start "$state" --profile "$(pwd)/tests/cardsim/profiles/$PROFILE.conf")
+eval "$env"
 # The simulated card's CAN: the last 6 digits of its ID number.
 can=$(sed -n 's/^id_number *= *\([0-9]*\).*/\1/p' "tests/cardsim/profiles/$PROFILE.conf" | tail -c 7)
 echo "motcua: reading the simulated card ($PROFILE) with CAN $can" >&2

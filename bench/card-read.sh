@@ -14,10 +14,11 @@ state=$(mktemp -d /tmp/motcua-bench.XXXXXX)
 trap '"$stack" stop "$state" >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
 can=$(sed -n 's/^id_number *= *\([0-9]*\).*/\1/p' "tests/cardsim/profiles/$PROFILE.conf" | tail -c 7)
 
-eval "$("$stack" start "$state" --profile "$PROFILE")"
+env=$("$stack" start "$state" --profile "$(pwd)/tests/cardsim/profiles/$PROFILE.conf")
+eval "$env"
 for lat in 0 20; do
   for cap in "" "--no-extended"; do
-    "$stack" card "$state" --profile "$PROFILE" --latency-ms "$lat" $cap >/dev/null
+    "$stack" card "$state" --profile "$(pwd)/tests/cardsim/profiles/$PROFILE.conf" --latency-ms "$lat" $cap >/dev/null
     label="lat=${lat}ms ${cap:---default-chunking}"
     n=$N; [ "$lat" -gt 0 ] && n=$(( N < 10 ? N : 10 ))
     "$build/bench/bench-card-read" "$can" "$n" "$label" certs/test/trust

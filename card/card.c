@@ -219,8 +219,9 @@ mc_card_open_session (mc_card *card)
       mc_secinfos si;
       pace_offered = mc_secinfos_parse (ca, ca_len, &si) == MC_OK && si.has_pace;
     }
-  else if (st == MC_ERR_CARD_REMOVED || st == MC_ERR_CANCELLED || st == MC_ERR_NO_CARD)
-    return st;
+  else if (st != MC_ERR_FILE_NOT_FOUND && st != MC_ERR_SECURITY_STATUS
+           && st != MC_ERR_NOT_SUPPORTED && st != MC_ERR_CARD_STATUS)
+    return st;   /* not "no EF.CardAccess": removed, cancelled, reader trouble */
 
   if (pace_offered && (card->access.can[0] || card->access.document_number[0]))
     {

@@ -1,6 +1,7 @@
 /* reader-card.c — the PC/SC side of a card connection (see reader.h) */
 #include "reader-private.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,30 @@ mc_pcsc_connect (mc_context *ctx, const char *reader, mc_pcsc_card **out)
   return MC_OK;
 }
 
+/* Waits up to about a second for the reader to report the card absent
+ * or changed; 1 when it did. */
+static int
+mc_pcsc_card_gone (mc_pcsc_card *c)
+{
+  SCARD_READERSTATE rs = { .szReader = c->reader, .dwCurrentState = SCARD_STATE_UNAWARE };
+  for (int i = 0; i < 10; i++)
+    {
+      pthread_mutex_lock (&c->ctx->lock);
+      int have = c->ctx->have_h;
+      SCARDCONTEXT h = c->ctx->h;
+      pthread_mutex_unlock (&c->ctx->lock);
+      if (!have)
+        return 0;
+      LONG rv = SCardGetStatusChange (h, i == 0 ? 0 : 100, &rs, 1);
+      if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
+        return rv == SCARD_E_UNKNOWN_READER;
+      if (rs.dwEventState & (SCARD_STATE_EMPTY | SCARD_STATE_UNAVAILABLE | SCARD_STATE_UNKNOWN))
+        return 1;
+      rs.dwCurrentState = rs.dwEventState & ~SCARD_STATE_CHANGED;
+    }
+  return 0;
+}
+
 mc_status
 mc_pcsc_transmit (void *pcsc_card, const uint8_t *cmd, size_t len,
                   uint8_t *resp, size_t *resp_len)
@@ -168,6 +193,12 @@ mc_pcsc_transmit (void *pcsc_card, const uint8_t *cmd, size_t len,
     case SCARD_E_UNKNOWN_READER:   /* reader unplugged under us */
       return MC_ERR_CARD_REMOVED;
     default:
+      /* A transport failure on a contactless reader almost always means
+       * the card left the field before pcscd's poll noticed: ask the
+       * reader (bounded wait) so the caller gets "card removed" rather
+       * than a vague reader error. */
+      if (mc_pcsc_card_gone (c))
+        return MC_ERR_CARD_REMOVED;
       return mc_pcsc_status (rv);
     }
 }

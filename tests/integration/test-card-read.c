@@ -58,8 +58,8 @@ run_stack (char **out, const char *fmt, ...)
 static void
 insert_card (const char *profile, const char *switches)
 {
-  assert_int_equal (run_stack (NULL, "card '%s' --profile %s %s", state_dir, profile,
-                               switches ? switches : ""), 0);
+  assert_int_equal (run_stack (NULL, "card '%s' --profile '%s/%s.conf' %s", state_dir,
+                               profiles_dir, profile, switches ? switches : ""), 0);
 }
 
 /* key = value lines of a simulator profile. */
@@ -345,10 +345,21 @@ test_removal_then_reinsertion (void **state)
 {
   (void) state;
   read_result r;
-  /* Removed in the middle of the text data groups. */
-  read_with_switches ("--remove-after 12", &r);
-  assert_true (r.st == MC_ERR_CARD_REMOVED || r.st == MC_ERR_NO_CARD);
+  /* Removed before DG13 (EF.CardAccess, MSE, 4 x GA, SELECT, DG1 = 8). */
+  read_with_switches ("--remove-after 8", &r);
+  if (r.st != MC_ERR_CARD_REMOVED)
+    fprintf (stderr, "removal gave %s after %u APDUs\n", mc_status_code (r.st), r.stats.apdus);
+  assert_int_equal (r.st, MC_ERR_CARD_REMOVED);
   assert_null (r.id);
+  read_result_clear (&r);
+
+  /* Removed after the text, during verification: the text stays valid,
+   * the operation reports the removal. */
+  read_with_switches ("--remove-after 12", &r);
+  assert_int_equal (r.st, MC_ERR_CARD_REMOVED);
+  assert_non_null (r.id);
+  assert_null (r.face);
+  assert_int_not_equal (r.verdict.status, MC_VERDICT_GENUINE);
   read_result_clear (&r);
 
   read_with_switches (NULL, &r);
@@ -452,7 +463,7 @@ setup (void **state)
   state_dir = g_dir_make_tmp ("motcua-it-XXXXXX", NULL);
 
   g_autofree char *out = NULL;
-  if (run_stack (&out, "start '%s' --profile cccd-2021", state_dir) != 0)
+  if (run_stack (&out, "start '%s' --profile '%s/cccd-2021.conf'", state_dir, profiles_dir) != 0)
     return -1;
   /* The stack prints `export PCSCLITE_CSOCK_NAME=...`: the PC/SC client
    * library reads it on first use. */
