@@ -375,6 +375,42 @@ test_pace_bad_chip_token (void **state)
   assert_false (ch.sm.active);
 }
 
+/* With several PACEInfos, MSE:Set AT names the domain parameters (84). */
+static mc_status
+mse_only_transmit (void *user, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len)
+{
+  uint8_t *id = user;
+  assert_true (cmd_len > 5);
+  assert_int_equal (cmd[1], 0x22);
+  /* ... 83 01 02 84 01 id */
+  assert_int_equal (cmd[cmd_len - 6], 0x83);
+  assert_int_equal (cmd[cmd_len - 4], 0x02);
+  assert_int_equal (cmd[cmd_len - 3], 0x84);
+  assert_int_equal (cmd[cmd_len - 2], 0x01);
+  *id = cmd[cmd_len - 1];
+  resp[0] = 0x6A;
+  resp[1] = 0x80;
+  *resp_len = 2;
+  return MC_OK;
+}
+
+static void
+test_pace_mse_param_id (void **state)
+{
+  (void) state;
+  uint8_t ca[64], id = 0;
+  size_t ca_len = unhex ("3128"
+                         "3012060A04007F00070202040202020102020112"
+                         "3012060A04007F0007020204020202010202010D", ca, sizeof ca);
+  mc_channel ch;
+  mc_channel_init (&ch, mse_only_transmit, &id);
+  mc_access a;
+  assert_int_equal (mc_access_from_can (&a, "123456"), MC_OK);
+  assert_int_not_equal (mc_pace_run (&ch, ca, ca_len, &a), MC_OK);
+  assert_true (id == 0x0D || id == 0x12);
+  assert_false (ch.sm.active);
+}
+
 static int
 setup (void **state)
 {
@@ -390,6 +426,7 @@ main (void)
     cmocka_unit_test (test_pace_icao_appendix_g),
     cmocka_unit_test (test_pace_card_refuses),
     cmocka_unit_test (test_pace_bad_chip_token),
+    cmocka_unit_test (test_pace_mse_param_id),
     cmocka_unit_test (test_pace_can_ok),
     cmocka_unit_test (test_pace_mrz_ok),
     cmocka_unit_test (test_pace_wrong_can),
