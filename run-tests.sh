@@ -49,7 +49,7 @@ if command -v clang >/dev/null; then
   fi
   if ninja -C build-fuzz; then
     for t in build-fuzz/tests/fuzz/fuzz-*; do
-      [ -x "$t" ] || continue
+      [ -f "$t" ] && [ -x "$t" ] || continue
       name=${t##*/fuzz-}
       work=$(mktemp -d)
       cp -r "tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
