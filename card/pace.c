@@ -17,9 +17,9 @@
 #define PACE_CMD_MAX 600
 
 /* A BUF_MEM with a copy of d (OpenPACE's own helper is not declared in
- * its public headers). */
-static BUF_MEM *
-pace_buf (const uint8_t *d, size_t n)
+ * its public headers).  Shared with the card simulator's chip side. */
+BUF_MEM *
+mc_pace_buf (const uint8_t *d, size_t n)
 {
   BUF_MEM *b = BUF_MEM_new ();
   if (!b || (n && BUF_MEM_grow (b, n) != n))
@@ -135,7 +135,7 @@ pace_ga (mc_channel *ch, int last, uint32_t tag, const BUF_MEM *v, uint32_t out_
           || dyn.header_len + dyn.len != resp_len
           || mc_tlv_find (dyn.value, dyn.len, out_tag, &item) != MC_OK || item.len == 0)
         st = MC_ERR_MALFORMED;
-      else if (!(*out = pace_buf (item.value, item.len)))
+      else if (!(*out = mc_pace_buf (item.value, item.len)))
         st = MC_ERR_NOMEM;
     }
   OPENSSL_cleanse (resp, sizeof resp);

@@ -2,6 +2,8 @@
 #ifndef MC_PACE_H
 #define MC_PACE_H
 
+#include <openssl/buffer.h>
+
 #include "apdu.h"
 
 /* card_access is EF.CardAccess (a DER SET OF SecurityInfo, already
@@ -16,5 +18,8 @@ mc_status mc_pace_run (mc_channel *ch, const uint8_t *card_access, size_t ca_len
 typedef void (*mc_pace_hook) (void *eac_ctx, void *user);
 mc_status mc_pace_run_with (mc_channel *ch, const uint8_t *card_access, size_t ca_len,
                             const mc_access *a, mc_pace_hook hook, void *user);
+
+/* A new BUF_MEM holding a copy of d (NULL on allocation failure). */
+BUF_MEM *mc_pace_buf (const uint8_t *d, size_t n);
 
 #endif

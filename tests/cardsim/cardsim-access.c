@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include "cardsim-int.h"
+#include "pace.h"
 #include "chip-auth.h"
 #include "tlv.h"
 
@@ -114,23 +115,6 @@ out:
 }
 
 /* ---------------------------------------------------------------- PACE */
-
-/* A BUF_MEM holding a copy of d (OpenPACE's own helper is not in its
- * public headers). */
-static BUF_MEM *
-bufmem (const uint8_t *d, size_t n)
-{
-  BUF_MEM *b = BUF_MEM_new ();
-  if (!b || (n && BUF_MEM_grow (b, n) != n))
-    {
-      BUF_MEM_free (b);
-      return NULL;
-    }
-  if (n)
-    memcpy (b->data, d, n);
-  b->length = n;
-  return b;
-}
 
 void
 cardsim_pace_clear (cardsim *c)
@@ -262,7 +246,7 @@ ga_pace (cardsim *c, const cardsim_apdu *a, const uint8_t *dyn, size_t dyn_len,
     case CS_PACE_NONCE:
       if (!(v = find_do (dyn, dyn_len, 0x81, &vlen)) || vlen == 0)
         goto fail;
-      in = bufmem (v, vlen);
+      in = mc_pace_buf (v, vlen);
       out = PACE_STEP3A_generate_mapping_data (c->pace_ctx);
       if (!in || !out || !PACE_STEP3A_map_generator (c->pace_ctx, in)
           || put_dyn (r, 0x82, out->data, out->length) != 0)
@@ -272,7 +256,7 @@ ga_pace (cardsim *c, const cardsim_apdu *a, const uint8_t *dyn, size_t dyn_len,
     case CS_PACE_MAPPED:
       if (!(v = find_do (dyn, dyn_len, 0x83, &vlen)) || vlen == 0)
         goto fail;
-      c->pace_term_eph = bufmem (v, vlen);
+      c->pace_term_eph = mc_pace_buf (v, vlen);
       out = PACE_STEP3B_generate_ephemeral_key (c->pace_ctx);
       if (!c->pace_term_eph || !out
           || !PACE_STEP3B_compute_shared_secret (c->pace_ctx, c->pace_term_eph)
@@ -284,7 +268,7 @@ ga_pace (cardsim *c, const cardsim_apdu *a, const uint8_t *dyn, size_t dyn_len,
     case CS_PACE_KEYED:
       if (!(v = find_do (dyn, dyn_len, 0x85, &vlen)) || vlen == 0)
         goto fail;
-      in = bufmem (v, vlen);
+      in = mc_pace_buf (v, vlen);
       if (!in || PACE_STEP3D_verify_authentication_token (c->pace_ctx, in) != 1)
         {
           /* wrong password: the tokens differ */
