@@ -127,34 +127,38 @@ mc_file_buf_clear (mc_file_buf *buf)
 {
   if (buf->data)
     {
-      OPENSSL_cleanse (buf->data, buf->len);
+      OPENSSL_cleanse (buf->data, buf->cap);
       free (buf->data);
     }
   memset (buf, 0, sizeof *buf);
 }
 
-/* Appends n bytes; learns the total size from the TLV header once enough
- * bytes are in. */
+/* Appends n bytes.  The buffer is sized once the TLV header tells the
+ * file's total size; before that it grows to what has arrived. */
 static mc_status
 mc_file_buf_append (mc_file_buf *buf, const uint8_t *data, size_t n)
 {
   if (buf->total && n > buf->total - buf->len)
     n = buf->total - buf->len;   /* the card sent more than the file holds */
   size_t need = buf->len + n;
-  size_t cap = buf->total ? buf->total : need;
   if (need > MC_FILE_MAX)
     return MC_ERR_MALFORMED;
-  uint8_t *p = malloc (cap ? cap : 1);
-  if (!p)
-    return MC_ERR_NOMEM;
-  if (buf->data)
+  if (need > buf->cap)
     {
-      memcpy (p, buf->data, buf->len);
-      OPENSSL_cleanse (buf->data, buf->len);
-      free (buf->data);
+      size_t cap = buf->total ? buf->total : need;
+      uint8_t *p = malloc (cap ? cap : 1);
+      if (!p)
+        return MC_ERR_NOMEM;
+      if (buf->data)
+        {
+          memcpy (p, buf->data, buf->len);
+          OPENSSL_cleanse (buf->data, buf->cap);
+          free (buf->data);
+        }
+      buf->data = p;
+      buf->cap = cap;
     }
-  memcpy (p + buf->len, data, n);
-  buf->data = p;
+  memcpy (buf->data + buf->len, data, n);
   buf->len = need;
 
   if (buf->total == 0)
@@ -227,10 +231,9 @@ mc_sw_is_wrong_length (uint16_t sw)
 }
 
 mc_status
-mc_card_file_read (mc_channel *ch, mc_chunking *c, uint8_t sfi, uint16_t fid,
+mc_card_file_read (mc_channel *ch, mc_chunking *c, uint8_t sfi,
                    mc_file_buf *buf, int *need_reauth)
 {
-  (void) fid;   /* the caller selects the file before resuming */
   *need_reauth = 0;
   size_t cap = MC_EXT_CHUNK_MAX + 16;
   uint8_t *tmp = malloc (cap);

@@ -27,15 +27,16 @@ void      mc_chunking_remember (const mc_chunking *c);
 /* Reads the file with short EF identifier sfi (first by SFI, then by
  * offset).  On a wrong-length or transport error the chunk steps down and
  * *need_reauth is set when secure messaging broke: the caller re-opens
- * the session, selects fid and calls again (offset resumes).  *out is
+ * the session, selects the file and calls again (offset resumes).  *out is
  * malloc'd and holds the whole TLV. */
 typedef struct {
   uint8_t *data;
   size_t   len;     /* bytes read so far */
+  size_t   cap;     /* bytes allocated */
   size_t   total;   /* 0 until the TLV header is known */
 } mc_file_buf;
 
-mc_status mc_card_file_read (mc_channel *ch, mc_chunking *c, uint8_t sfi, uint16_t fid,
+mc_status mc_card_file_read (mc_channel *ch, mc_chunking *c, uint8_t sfi,
                              mc_file_buf *buf, int *need_reauth);
 void      mc_file_buf_clear (mc_file_buf *buf);
 

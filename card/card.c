@@ -139,7 +139,7 @@ mc_card_read_file (mc_card *card, int number)
   for (int attempt = 0;; attempt++)
     {
       int reauth = 0;
-      st = mc_card_file_read (&card->ch, &card->chunking, f->sfi, f->fid, &buf, &reauth);
+      st = mc_card_file_read (&card->ch, &card->chunking, f->sfi, &buf, &reauth);
       if (st == MC_OK || !reauth || attempt >= 6)
         break;
       /* Secure messaging broke mid-file: open a new session, select the
@@ -166,7 +166,7 @@ mc_card_read_card_access (mc_card *card, uint8_t **out, size_t *out_len)
   mc_file_buf buf = { 0 };
   int reauth = 0;
   mc_chunking plain = card->chunking;
-  mc_status st = mc_card_file_read (&card->ch, &plain, 0x1C, 0x011C, &buf, &reauth);
+  mc_status st = mc_card_file_read (&card->ch, &plain, 0x1C, &buf, &reauth);
   if (st != MC_OK)
     {
       mc_file_buf_clear (&buf);
