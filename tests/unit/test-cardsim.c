@@ -19,40 +19,11 @@
 #include "aa.h"
 #include "bac.h"
 #include "ca.h"
-#include "cardsim.h"
+#include "cardsim-harness.h"
 #include "lds.h"
 #include "motcua-config.h"
 #include "pace.h"
 
-static const char *
-root (void)
-{
-  const char *r = getenv ("MOTCUA_SOURCE_ROOT");
-  return r ? r : MOTCUA_SOURCE_ROOT;
-}
-
-static cardsim *
-make_card (const char *profile, const cardsim_faults *f)
-{
-  char p[1024], pki[1024];
-  snprintf (p, sizeof p, "%s/tests/cardsim/profiles/%s", root (), profile);
-  snprintf (pki, sizeof pki, "%s/certs/test", root ());
-  cardsim *c = NULL;
-  char *err = NULL;
-  if (cardsim_new (p, pki, f, &c, &err) != 0)
-    fail_msg ("cardsim_new: %s", err ? err : "?");
-  return c;
-}
-
-static mc_status
-card_transmit (void *user, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len)
-{
-  size_t n = cardsim_process (user, cmd, cmd_len, resp, *resp_len);
-  if (n < 2)
-    return MC_ERR_READER;
-  *resp_len = n;
-  return MC_OK;
-}
 
 /* Raw APDU bytes → SW (plain). */
 static uint16_t
@@ -90,7 +61,7 @@ pace (mc_channel *ch, cardsim *c)
   mc_access a;
   size_t ca_len;
   const uint8_t *ca = file (c, 0x1C, &ca_len);
-  mc_channel_init (ch, card_transmit, c);
+  mc_channel_init (ch, harness_card_transmit, c);
   assert_int_equal (mc_access_from_can (&a, cardsim_can (c)), MC_OK);
   assert_int_equal (mc_pace_run (ch, ca, ca_len, &a), MC_OK);
 }
@@ -118,7 +89,7 @@ static void
 test_personalisation_2021 (void **state)
 {
   (void) state;
-  cardsim *c = make_card ("cccd-2021.conf", NULL);
+  cardsim *c = harness_make_card ("cccd-2021.conf", NULL);
   size_t n;
   const uint8_t *d = file (c, 1, &n);
   mc_mrz mrz;
@@ -162,7 +133,7 @@ test_personalisation_2021 (void **state)
   assert_int_equal (mc_dg2_parse (d, n, &info), MC_OK);
   assert_int_equal (info.format, MC_FACE_JPEG);
   char path[1024];
-  snprintf (path, sizeof path, "%s/tests/cardsim/faces/face.jpg", root ());
+  snprintf (path, sizeof path, "%s/tests/cardsim/faces/face.jpg", harness_source_root ());
   FILE *f = fopen (path, "rb");
   assert_non_null (f);
   static uint8_t img[1 << 20];
@@ -177,7 +148,7 @@ static void
 test_personalisation_2024_and_minimal (void **state)
 {
   (void) state;
-  cardsim *c = make_card ("cancuoc-2024.conf", NULL);
+  cardsim *c = harness_make_card ("cancuoc-2024.conf", NULL);
   size_t n;
   const uint8_t *d = file (c, 1, &n);
   mc_mrz mrz;
@@ -202,7 +173,7 @@ test_personalisation_2024_and_minimal (void **state)
   assert_int_equal (info.format, MC_FACE_JPEG2000);
   cardsim_free (c);
 
-  c = make_card ("minimal.conf", NULL);
+  c = harness_make_card ("minimal.conf", NULL);
   memset (&id, 0, sizeof id);
   d = file (c, 13, &n);
   assert_int_equal (mc_dg13_parse (d, n, &id), MC_OK);
@@ -215,7 +186,7 @@ test_personalisation_2024_and_minimal (void **state)
   mc_identity_clear (&id);
   cardsim_free (c);
 
-  c = make_card ("long-names.conf", NULL);
+  c = harness_make_card ("long-names.conf", NULL);
   d = file (c, 13, &n);
   assert_true (n > 2048);
   memset (&id, 0, sizeof id);
@@ -243,7 +214,7 @@ sod_check (cardsim *c, int *chain_ok, int *hashes_ok)
   assert_string_equal (oid, "2.23.136.1.1.1");
 
   char path[1024];
-  snprintf (path, sizeof path, "%s/certs/test/csca-TEST-ONLY.pem", root ());
+  snprintf (path, sizeof path, "%s/certs/test/csca-TEST-ONLY.pem", harness_source_root ());
   FILE *f = fopen (path, "r");
   assert_non_null (f);
   X509 *csca = PEM_read_X509 (f, NULL, NULL, NULL);
@@ -285,28 +256,28 @@ test_sod (void **state)
 {
   (void) state;
   int chain, hashes;
-  cardsim *c = make_card ("cccd-2021.conf", NULL);
+  cardsim *c = harness_make_card ("cccd-2021.conf", NULL);
   sod_check (c, &chain, &hashes);
   assert_true (chain);
   assert_true (hashes);
   cardsim_free (c);
 
   cardsim_faults tamper = { .tamper_dg = 13 };
-  c = make_card ("cccd-2021.conf", &tamper);
+  c = harness_make_card ("cccd-2021.conf", &tamper);
   sod_check (c, &chain, &hashes);
   assert_true (chain);
   assert_false (hashes);
   cardsim_free (c);
 
   cardsim_faults rogue = { .rogue_csca = 1 };
-  c = make_card ("cccd-2021.conf", &rogue);
+  c = harness_make_card ("cccd-2021.conf", &rogue);
   sod_check (c, &chain, &hashes);
   assert_false (chain);
   assert_true (hashes);
   cardsim_free (c);
 
   cardsim_faults expired = { .expired_ds = 1 };
-  c = make_card ("cccd-2021.conf", &expired);
+  c = harness_make_card ("cccd-2021.conf", &expired);
   sod_check (c, &chain, &hashes);
   assert_false (chain);
   assert_true (hashes);
@@ -319,7 +290,7 @@ static void
 test_plain_access_rules (void **state)
 {
   (void) state;
-  cardsim *c = make_card ("cccd-2021.conf", NULL);
+  cardsim *c = harness_make_card ("cccd-2021.conf", NULL);
   uint8_t r[70000];
   size_t n;
   /* the MF is not selectable, however asked for */
@@ -350,7 +321,7 @@ test_plain_access_rules (void **state)
   cardsim_free (c);
 
   cardsim_faults bac_only = { .bac_only = 1 };
-  c = make_card ("cccd-2021.conf", &bac_only);
+  c = harness_make_card ("cccd-2021.conf", &bac_only);
   assert_int_equal (raw (c, "00B09C0000", NULL, NULL), 0x6A82);
   assert_int_equal (raw (c, "0022C1A40F800A04007F00070202040202830102", NULL, NULL), 0x6A80);
   cardsim_free (c);
@@ -360,7 +331,7 @@ static void
 test_bac_and_reads (void **state)
 {
   (void) state;
-  cardsim *c = make_card ("no-spouse.conf", NULL);
+  cardsim *c = harness_make_card ("no-spouse.conf", NULL);
   char doc[10], dob[7], doe[7];
   cardsim_mrz_keys (c, doc, dob, doe);
   mc_access a;
@@ -371,7 +342,7 @@ test_bac_and_reads (void **state)
   uint8_t kseed[16];
   assert_int_equal (mc_bac_kseed (&a, kseed), MC_OK);
   mc_channel ch;
-  mc_channel_init (&ch, card_transmit, c);
+  mc_channel_init (&ch, harness_card_transmit, c);
   select_app (&ch);
   assert_int_equal (mc_bac_authenticate (&ch, kseed), MC_OK);
   assert_true (ch.sm.active);
@@ -415,7 +386,7 @@ test_ca_and_aa (void **state)
   const char *profiles[] = { "cccd-2021.conf", "cancuoc-2024.conf" };
   for (int i = 0; i < 2; i++)
     {
-      cardsim *c = make_card (profiles[i], NULL);
+      cardsim *c = harness_make_card (profiles[i], NULL);
       mc_channel ch;
       pace (&ch, c);
       select_app (&ch);
@@ -460,8 +431,8 @@ test_faults (void **state)
   size_t n = 0;
   uint16_t sw = 0;
   cardsim_faults nx = { .no_extended = 1 };
-  cardsim *c = make_card ("cccd-2021.conf", &nx);
-  cardsim *d = make_card ("cccd-2021.conf", NULL);
+  cardsim *c = harness_make_card ("cccd-2021.conf", &nx);
+  cardsim *d = harness_make_card ("cccd-2021.conf", NULL);
   size_t l1 = cardsim_atr (c, atr, sizeof atr), l2 = cardsim_atr (d, atr2, sizeof atr2);
   assert_int_equal (l1, l2);
   assert_memory_not_equal (atr, atr2, l1);
@@ -484,7 +455,7 @@ test_faults (void **state)
   cardsim_free (d);
 
   cardsim_faults mac = { .corrupt_mac = 1 };
-  c = make_card ("cccd-2021.conf", &mac);
+  c = harness_make_card ("cccd-2021.conf", &mac);
   pace (&ch, c);   /* the PACE answers themselves are plain */
   static const uint8_t aid[] = { 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01 };
   assert_int_equal (transceive (&ch, 0xA4, 0x04, 0x0C, aid, sizeof aid, 0, NULL, 0, NULL, &sw),
@@ -493,7 +464,7 @@ test_faults (void **state)
   cardsim_free (c);
 
   /* reset drops the session */
-  c = make_card ("cccd-2021.conf", NULL);
+  c = harness_make_card ("cccd-2021.conf", NULL);
   pace (&ch, c);
   assert_true (cardsim_sm (c)->active);
   cardsim_reset (c);

@@ -14,7 +14,7 @@
 #include <openssl/ec.h>
 #include <eac/eac.h>
 #include <eac/pace.h>
-#include "cardsim.h"
+#include "cardsim-harness.h"
 #include "motcua-config.h"
 #include "pace.h"
 
@@ -35,36 +35,6 @@ unhex (const char *h, uint8_t *out, size_t cap)
   return n;
 }
 
-static const char *
-source_root (void)
-{
-  const char *r = getenv ("MOTCUA_SOURCE_ROOT");
-  return r ? r : MOTCUA_SOURCE_ROOT;
-}
-
-static cardsim *
-make_card (const char *profile, const cardsim_faults *f)
-{
-  char p[1024], pki[1024];
-  snprintf (p, sizeof p, "%s/tests/cardsim/profiles/%s", source_root (), profile);
-  snprintf (pki, sizeof pki, "%s/certs/test", source_root ());
-  cardsim *c = NULL;
-  char *err = NULL;
-  if (cardsim_new (p, pki, f, &c, &err) != 0)
-    fail_msg ("cardsim_new: %s", err ? err : "?");
-  return c;
-}
-
-/* Transport into the in-process card. */
-static mc_status
-card_transmit (void *user, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len)
-{
-  size_t n = cardsim_process (user, cmd, cmd_len, resp, *resp_len);
-  if (n < 2)
-    return MC_ERR_READER;
-  *resp_len = n;
-  return MC_OK;
-}
 
 static void
 card_access (cardsim *c, const uint8_t **d, size_t *n)
@@ -104,9 +74,9 @@ static void
 test_pace_can_ok (void **state)
 {
   (void) state;
-  cardsim *c = make_card ("cccd-2021.conf", NULL);
+  cardsim *c = harness_make_card ("cccd-2021.conf", NULL);
   mc_channel ch;
-  mc_channel_init (&ch, card_transmit, c);
+  mc_channel_init (&ch, harness_card_transmit, c);
   mc_access a;
   assert_int_equal (mc_access_from_can (&a, cardsim_can (c)), MC_OK);
   const uint8_t *ca;
@@ -132,9 +102,9 @@ static void
 test_pace_mrz_ok (void **state)
 {
   (void) state;
-  cardsim *c = make_card ("cancuoc-2024.conf", NULL);
+  cardsim *c = harness_make_card ("cancuoc-2024.conf", NULL);
   mc_channel ch;
-  mc_channel_init (&ch, card_transmit, c);
+  mc_channel_init (&ch, harness_card_transmit, c);
   char doc[10], dob[7], doe[7];
   cardsim_mrz_keys (c, doc, dob, doe);
   mc_access a;
@@ -156,9 +126,9 @@ static void
 test_pace_wrong_can (void **state)
 {
   (void) state;
-  cardsim *c = make_card ("cccd-2021.conf", NULL);
+  cardsim *c = harness_make_card ("cccd-2021.conf", NULL);
   mc_channel ch;
-  mc_channel_init (&ch, card_transmit, c);
+  mc_channel_init (&ch, harness_card_transmit, c);
   char wrong[7];
   memcpy (wrong, cardsim_can (c), 7);
   wrong[5] = wrong[5] == '9' ? '0' : (char) (wrong[5] + 1);
@@ -182,13 +152,13 @@ test_pace_refused (void **state)
 {
   (void) state;
   cardsim_faults f = { .bac_only = 1 };
-  cardsim *c = make_card ("cccd-2021.conf", NULL);
-  cardsim *bac = make_card ("cccd-2021.conf", &f);
+  cardsim *c = harness_make_card ("cccd-2021.conf", NULL);
+  cardsim *bac = harness_make_card ("cccd-2021.conf", &f);
   const uint8_t *ca;
   size_t ca_len;
   card_access (c, &ca, &ca_len);
   mc_channel ch;
-  mc_channel_init (&ch, card_transmit, bac);
+  mc_channel_init (&ch, harness_card_transmit, bac);
   mc_access a;
   assert_int_equal (mc_access_from_can (&a, cardsim_can (c)), MC_OK);
   mc_status st = mc_pace_run (&ch, ca, ca_len, &a);
