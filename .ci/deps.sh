@@ -5,6 +5,8 @@ set -eu
 PKGS="
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev
   libpcsclite-dev libssl-dev libeac-dev libglib2.0-dev libjson-glib-dev libcmocka-dev
+  libsqlite3-dev libcurl4-openssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl xmlsec1
+  libmicrohttpd-dev libgnutls28-dev
   pcscd vsmartcard-vpcd openssl util-linux procps
 "
 missing=""

@@ -1,0 +1,2 @@
+/* refsvc-admin.c — placeholder, being written */
+#include "refsvc.h"

@@ -1,0 +1,2 @@
+/* refsvc-api.c — placeholder, being written */
+#include "refsvc.h"

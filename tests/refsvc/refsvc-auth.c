@@ -1,0 +1,2 @@
+/* refsvc-auth.c — placeholder, being written */
+#include "refsvc.h"

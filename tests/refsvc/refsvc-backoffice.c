@@ -1,0 +1,2 @@
+/* refsvc-backoffice.c — placeholder, being written */
+#include "refsvc.h"

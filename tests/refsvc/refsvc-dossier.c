@@ -1,0 +1,2 @@
+/* refsvc-dossier.c — placeholder, being written */
+#include "refsvc.h"

@@ -1,0 +1,2 @@
+/* refsvc-errors.c — placeholder, being written */
+#include "refsvc.h"

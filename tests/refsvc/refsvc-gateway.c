@@ -1,0 +1,2 @@
+/* refsvc-gateway.c — placeholder, being written */
+#include "refsvc.h"

@@ -1,0 +1,2 @@
+/* refsvc-http.c — placeholder, being written */
+#include "refsvc.h"

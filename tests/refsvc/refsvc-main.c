@@ -1,0 +1,3 @@
+/* refsvc-main.c — placeholder, being written */
+#include "refsvc.h"
+int main (void) { return 1; }

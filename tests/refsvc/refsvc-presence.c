@@ -1,0 +1,2 @@
+/* refsvc-presence.c — placeholder, being written */
+#include "refsvc.h"

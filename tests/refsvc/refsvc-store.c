@@ -1,0 +1,2 @@
+/* refsvc-store.c — placeholder, being written */
+#include "refsvc.h"

@@ -1,0 +1,2 @@
+/* refsvc-trust.c — placeholder, being written */
+#include "refsvc.h"

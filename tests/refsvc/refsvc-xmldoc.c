@@ -1,0 +1,2 @@
+/* refsvc-xmldoc.c — placeholder, being written */
+#include "refsvc.h"

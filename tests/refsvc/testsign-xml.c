@@ -1,0 +1,2 @@
+/* testsign-xml.c — placeholder, being written */
+#include "testsign.h"
