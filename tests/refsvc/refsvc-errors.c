@@ -10,6 +10,10 @@
 #include "refsvc.h"
 
 static const refsvc_error_def error_table[] = {
+  /* First: the fallback for unregistered codes. */
+  { "server.internal", 500, "Lỗi hệ thống, vui lòng thử lại sau.",
+    "Internal server error; try again later." },
+
   /* Requests */
   { "request.malformed_json", 400, "Nội dung yêu cầu không phải JSON hợp lệ.",
     "The request body is not valid JSON." },
@@ -107,8 +111,6 @@ static const refsvc_error_def error_table[] = {
     "fileBase64Str is not valid base64." },
 
   /* Server side */
-  { "server.internal", 500, "Lỗi hệ thống, vui lòng thử lại sau.",
-    "Internal server error; try again later." },
   { "server.busy", 429, "Hệ thống đang quá tải, vui lòng thử lại sau.",
     "Too many requests; retry later." },
   { "server.unavailable", 503, "Hệ thống tạm ngừng phục vụ, vui lòng thử lại sau.",
@@ -162,7 +164,7 @@ refsvc_error_new (const char *code)
   if (d == NULL)
     {
       g_critical ("unregistered error code %s", code ? code : "(null)");
-      d = lookup ("server.internal");
+      d = &error_table[0];  /* server.internal */
     }
   e->code = d->code;
   e->http_status = d->http_status;
