@@ -281,6 +281,35 @@ mc_status mc_card_get_file (const mc_card *card, int file_id,
 void      mc_card_get_stats (const mc_card *card, mc_stats *out);
 void      mc_card_free (mc_card *card);
 
+/* ---------------------------------------------------------------- presence */
+
+/* A card-presence proof checked without the card (e.g. by a server): the
+ * chip's Active Authentication signature over a challenge derived from
+ * what it vouches for, with the card's DG15 and EF.SOD (ICAO 9303-11 §6.1
+ * for AA, §5.1 for Passive Authentication of DG15). */
+typedef enum {
+  MC_PRESENCE_VERIFIED = 0,   /* SOD trusted, DG15 listed in it, AA valid */
+  MC_PRESENCE_SOD_UNTRUSTED,  /* EF.SOD signature or chain not valid at now */
+  MC_PRESENCE_DG15_MISMATCH,  /* DG15 is not the one whose hash the SOD lists */
+  MC_PRESENCE_INVALID,        /* the AA signature does not verify */
+} mc_presence_result;
+
+typedef struct {
+  mc_presence_result result;
+  mc_check sod;               /* the EF.SOD signature and chain check */
+  char     reason[200];       /* short English reason for logs */
+} mc_presence;
+
+/* Checks the proof against the CSCA store ts at time now.  The AA hash for
+ * EC keys is chosen by key size (no DG14 in the proof).  Returns MC_OK
+ * when the inputs parsed (the verdict is out->result), MC_ERR_MALFORMED
+ * when EF.SOD or DG15 does not parse, MC_ERR_INVALID_ARG for NULL. */
+mc_status mc_presence_verify (const uint8_t *sod, size_t sod_len,
+                              const uint8_t *dg15, size_t dg15_len,
+                              const uint8_t challenge[8],
+                              const uint8_t *sig, size_t sig_len,
+                              const mc_trust_store *ts, time_t now, mc_presence *out);
+
 #ifdef __cplusplus
 }
 #endif
