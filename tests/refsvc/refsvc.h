@@ -270,6 +270,12 @@ void          refsvc_store_close (refsvc_store *st);
 refsvc_store_result refsvc_store_submit (refsvc_store *st, const refsvc_submission *sub,
                                          const refsvc_backoffice_config *bo, gint64 now,
                                          guint *http_status, char **answer);
+/* Looks a transaction id up without storing anything: REPLAY with the
+ * stored status and answer when request_sha256 matches, CONFLICT when it
+ * does not, NOT_FOUND when the id is new. */
+refsvc_store_result refsvc_store_lookup_transaction (refsvc_store *st, const char *transaction_id,
+                                                     const guint8 *request_sha256,
+                                                     guint *http_status, char **answer);
 /* Supplement for a dossier with a system in YEU_CAU_BO_SUNG (same
  * idempotency rules, answer 202 + the dossier status).  NOT_FOUND when
  * the dossier is unknown or of another unit; REFUSED when no system waits
