@@ -93,11 +93,13 @@ typedef struct {
 typedef struct refsvc_trust refsvc_trust;
 
 /* Loads from pki_dir (certs/test/service layout, see certs/README.md):
- *   device-ca.pem + device-ca.crl    anchors for device certificates
- *   signing-ca.pem + signing-ca.crl  anchors for clerk/hospital signers
+ *   device-ca-TEST-ONLY.pem + .crl   anchors for device certificates
+ *   signing-ca-TEST-ONLY.pem + .crl  anchors for clerk/hospital signers
  *   the CSCA store under ../trust    for card-presence proofs */
 refsvc_trust *refsvc_trust_load (const char *pki_dir, GError **error);
 void          refsvc_trust_free (refsvc_trust *t);
+/* The CSCA store (owned by t), for refsvc-presence.c. */
+const struct mc_trust_store *refsvc_trust_csca (refsvc_trust *t);
 
 /* chain: GBytes * of certificate DER, leaf first (as the TLS peer sent
  * them).  Verified at the real current time with CRLs.  Codes:
