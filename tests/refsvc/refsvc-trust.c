@@ -485,6 +485,23 @@ content_type_consistent (CMS_ContentInfo *cms, CMS_SignerInfo *si)
          && OBJ_cmp (econtent, attr) == 0;
 }
 
+/* The detached content for CMS_verify, behind a null filter: OpenSSL 3.0
+ * copies a memory BIO given as dcont into a temporary one that it leaks
+ * when CMS_dataInit fails (e.g. an unknown digest OID in digestAlgorithms);
+ * any other BIO type is used as is. */
+static BIO *
+content_bio (const guint8 *content, gsize len)
+{
+  BIO *mem = BIO_new_mem_buf (len ? (const void *) content : "", (int) len);
+  BIO *filter = mem ? BIO_new (BIO_f_null ()) : NULL;
+  if (!filter)
+    {
+      BIO_free (mem);
+      return NULL;
+    }
+  return BIO_push (filter, mem);
+}
+
 /* Structure, CAdES attributes, signature over content, then the signer's
  * chain: the order decides which code a doubly bad CMS gets. */
 static const char *
@@ -509,7 +526,7 @@ verify_cms_parsed (refsvc_trust *t, CMS_ContentInfo *cms, const guint8 *content,
     ;
   else if (!algorithms_acceptable (si, signer) || !content_type_consistent (cms, si))
     code = "signature.invalid";
-  else if (!(data = BIO_new_mem_buf (content_len ? (const void *) content : "", (int) content_len))
+  else if (!(data = content_bio (content, content_len))
            || CMS_verify (cms, NULL, NULL, data, NULL,
                           CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1)
     code = "signature.invalid";
@@ -520,7 +537,7 @@ verify_cms_parsed (refsvc_trust *t, CMS_ContentInfo *cms, const guint8 *content,
       fill_signer (signer, out);
       out->signing_time = signing_time;
     }
-  BIO_free (data);
+  BIO_free_all (data);
   X509_free (signer);
   sk_X509_pop_free (certs, X509_free);
   return code;
