@@ -284,6 +284,7 @@ struct svc_client {
   char         *base_url;
   svc_response *cur;   /* being filled by the callbacks */
   GByteArray   *buf;
+  long          connects;
 };
 
 void
@@ -360,6 +361,12 @@ svc_client_new (const char *base_url, const char *pki_dir, const char *device)
   return c;
 }
 
+long
+svc_client_connects (const svc_client *c)
+{
+  return c->connects;
+}
+
 void
 svc_client_free (svc_client *c)
 {
@@ -410,6 +417,9 @@ svc_client_request (svc_client *c, const char *method, const char *path,
   r->curl_code = curl_easy_perform (h);
   if (r->curl_code == CURLE_OK)
     curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &r->status);
+  long fresh = 0;
+  if (curl_easy_getinfo (h, CURLINFO_NUM_CONNECTS, &fresh) == CURLE_OK)
+    c->connects += fresh;
   curl_easy_setopt (h, CURLOPT_HTTPHEADER, NULL);
   curl_easy_setopt (h, CURLOPT_ERRORBUFFER, NULL);
   curl_slist_free_all (hl);

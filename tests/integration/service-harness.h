@@ -77,6 +77,9 @@ svc_response *svc_client_request (svc_client *c, const char *method, const char 
                                   const char *token, const char *content_type,
                                   const void *body, gsize len, const char *const *headers);
 
+/* How many connections this client opened so far (keep-alive check). */
+long          svc_client_connects (const svc_client *c);
+
 /* One-shot request with a fresh client (fresh TLS connection). */
 svc_response *svc_request (svc_service *s, const char *method, const char *path,
                            const char *device, const char *token, const char *content_type,
