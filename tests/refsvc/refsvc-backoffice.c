@@ -114,24 +114,29 @@ static const refusal_def refusals[] = {
   { REFSVC_DEATH, "ldtbxh", "Mã đơn vị hành chính nơi cư trú không tồn tại" },
 };
 
-/* Supplements while processing: what is missing, as a JSON Pointer into
- * the dossier payload, and why. */
+/* Supplements while processing: what is missing (or must be corrected), as
+ * a JSON Pointer into the dossier payload (the layout refsvc-dossier-rules.c
+ * validates: mostly optional members a back office may still insist on),
+ * and why. */
 typedef struct { refsvc_procedure p; const char *system, *pointer, *reason; } supplement_def;
 
 static const supplement_def supplements[] = {
   { REFSVC_BIRTH, "hoTich", "/khaiSinh/nycSoDienThoai", "Thiếu số điện thoại người yêu cầu" },
   { REFSVC_BIRTH, "hoTich", "/khaiSinh/nksNgaySinhBangChu",
     "Thiếu ngày sinh bằng chữ của người được khai sinh" },
-  { REFSVC_BIRTH, "cuTru", "/khaiSinh/meSoGiayToTuyThan",
-    "Thiếu số định danh cá nhân của mẹ để xác định nơi thường trú" },
-  { REFSVC_BIRTH, "cuTru", "/khaiSinh/nycSoDienThoai", "Thiếu số điện thoại người yêu cầu" },
-  { REFSVC_BIRTH, "bhxh", "/bhyt/noiDangKyKCB", "Thiếu nơi đăng ký khám bệnh, chữa bệnh ban đầu" },
+  { REFSVC_BIRTH, "cuTru", "/thuongTru/chuHoDongY",
+    "Thiếu ý kiến đồng ý của chủ hộ cho trẻ đăng ký thường trú" },
+  { REFSVC_BIRTH, "cuTru", "/khaiSinh/meSoDDCN", "Thiếu số định danh cá nhân của mẹ" },
+  { REFSVC_BIRTH, "bhxh", "/bhyt/noiDangKyKCB",
+    "Nơi đăng ký khám bệnh, chữa bệnh ban đầu không nhận thêm thẻ, đề nghị chọn cơ sở khác" },
+  { REFSVC_BIRTH, "bhxh", "/bhyt/diaChiNhanThe", "Thiếu địa chỉ nhận thẻ BHYT" },
   { REFSVC_DEATH, "hoTich", "/khaiTu/nktGioPhutChet", "Thiếu giờ, phút chết của người được khai tử" },
   { REFSVC_DEATH, "hoTich", "/khaiTu/nycSoDienThoai", "Thiếu số điện thoại người yêu cầu" },
-  { REFSVC_DEATH, "cuTru", "/khaiTu/nktSoGiayToTuyThan",
-    "Thiếu số định danh cá nhân của người chết" },
-  { REFSVC_DEATH, "ldtbxh", "/maiTang/soTaiKhoan", "Thiếu số tài khoản nhận trợ cấp mai táng phí" },
-  { REFSVC_DEATH, "ldtbxh", "/maiTang/nhanHoTen", "Thiếu họ tên người nhận trợ cấp mai táng phí" },
+  { REFSVC_DEATH, "cuTru", "/khaiTu/nktNgayCapGiayToTuyThan",
+    "Thiếu ngày cấp giấy tờ tùy thân của người chết" },
+  { REFSVC_DEATH, "ldtbxh", "/maiTang/nguoiNhan/soDienThoai",
+    "Thiếu số điện thoại người nhận trợ cấp mai táng phí" },
+  { REFSVC_DEATH, "ldtbxh", "/maiTang/taiKhoan", "Thiếu tài khoản nhận trợ cấp mai táng phí" },
 };
 
 #define NEW_HEAD_POINTER "/xoaThuongTru/chuHoMoi"

@@ -180,3 +180,17 @@ test_status_of (refsvc_store *st, const char *dossier_id, const char *system)
   fail_msg ("unknown status %s", code);
   return NULL;
 }
+
+refsvc_xmldoc
+test_make_doc (refsvc_doc_kind kind, const char *code, gboolean first_issue)
+{
+  refsvc_xmldoc d = { .kind = kind, .code = (char *) code, .facility = (char *) "01001",
+                      .first_issue = first_issue, .fields = json_object_new () };
+  json_object_set_string_member (d.fields, kind == REFSVC_DOC_BIRTH_CERT ? "MA_GCS" : "MA_GBT",
+                                 code);
+  json_object_set_string_member (d.fields, "HO_TEN_CON", "Nguyễn Thị An");
+  g_strlcpy (d.signer.subject, "CN=Bệnh viện TEST-ONLY,C=VN", sizeof d.signer.subject);
+  g_strlcpy (d.signer.key_type, "RSA-2048", sizeof d.signer.key_type);
+  return d;
+}
+

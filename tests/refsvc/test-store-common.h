@@ -56,4 +56,8 @@ char       *test_submit (refsvc_store *st, test_sub *t, const refsvc_backoffice_
 /* Current status of one system of a dossier, as a string code (static). */
 const char *test_status_of (refsvc_store *st, const char *dossier_id, const char *system);
 
+/* A parsed hospital document made by hand (fields: MA_GCS/MA_GBT and
+ * HO_TEN_CON; facility 01001).  The caller unrefs .fields. */
+refsvc_xmldoc test_make_doc (refsvc_doc_kind kind, const char *code, gboolean first_issue);
+
 #endif

@@ -378,90 +378,6 @@ test_changes_paging (void **state)
   assert_string_equal (json_object_get_string_member (obj (none), "nextCursor"), "0");
 }
 
-/* ---- hospital documents ---- */
-
-static refsvc_xmldoc
-make_doc (refsvc_doc_kind kind, const char *code, gboolean first_issue)
-{
-  refsvc_xmldoc d = { .kind = kind, .code = (char *) code, .facility = (char *) "01001",
-                      .first_issue = first_issue, .fields = json_object_new () };
-  json_object_set_string_member (d.fields, kind == REFSVC_DOC_BIRTH_CERT ? "MA_GCS" : "MA_GBT",
-                                 code);
-  json_object_set_string_member (d.fields, "HO_TEN_CON", "Nguyễn Thị An");
-  g_strlcpy (d.signer.subject, "CN=Bệnh viện TEST-ONLY,C=VN", sizeof d.signer.subject);
-  g_strlcpy (d.signer.key_type, "RSA-2048", sizeof d.signer.key_type);
-  return d;
-}
-
-static void
-test_documents (void **state)
-{
-  store_fixture *f = *state;
-  refsvc_xmldoc d = make_doc (REFSVC_DOC_BIRTH_CERT, "01001.GCS.2026.000123", TRUE);
-  g_autoptr (GBytes) xml = g_bytes_new_static ("<HSDLGCS>1</HSDLGCS>", 20);
-  g_autofree char *gd = NULL, *at = NULL, *gd2 = NULL, *at2 = NULL;
-  assert_int_equal (refsvc_store_put_document (f->st, &d, xml, "hospital-01001-01", T0, &gd, &at),
-                    REFSVC_STORE_CREATED);
-  assert_true (g_str_has_prefix (gd, "HS_GCS_"));
-  assert_int_equal (strlen (gd), 7 + 36);
-  for (const char *p = gd + 7; *p; p++)
-    assert_true (*p == '-' || g_ascii_isdigit (*p) || g_ascii_isupper (*p));
-  assert_string_equal (at, "20261123170000");   /* 10:00Z = 17:00 in Vietnam */
-
-  /* the same bytes later: the first MaGD and time */
-  assert_int_equal (refsvc_store_put_document (f->st, &d, xml, "hospital-01001-01", T0 + 99,
-                                               &gd2, &at2), REFSVC_STORE_REPLAY);
-  assert_string_equal (gd2, gd);
-  assert_string_equal (at2, at);
-  g_clear_pointer (&gd2, g_free);
-  g_clear_pointer (&at2, g_free);
-
-  /* other bytes, first issue: conflict */
-  g_autoptr (GBytes) xml2 = g_bytes_new_static ("<HSDLGCS>2</HSDLGCS>", 20);
-  assert_int_equal (refsvc_store_put_document (f->st, &d, xml2, "hospital-01001-01", T0 + 100,
-                                               &gd2, &at2), REFSVC_STORE_CONFLICT);
-  assert_null (gd2);
-  assert_null (at2);
-
-  /* other bytes, a re-issue (CAP_LAN_DAU 0): replaces, new MaGD */
-  refsvc_xmldoc re = make_doc (REFSVC_DOC_BIRTH_CERT, "01001.GCS.2026.000123", FALSE);
-  assert_int_equal (refsvc_store_put_document (f->st, &re, xml2, "hospital-01001-01", T0 + 3600,
-                                               &gd2, &at2), REFSVC_STORE_CREATED);
-  assert_string_not_equal (gd2, gd);
-  assert_string_equal (at2, "20261123180000");
-
-  g_autoptr (JsonNode) got = refsvc_store_get_document (f->st, REFSVC_DOC_BIRTH_CERT,
-                                                        "01001.GCS.2026.000123");
-  assert_non_null (got);
-  JsonObject *o = obj (got);
-  assert_string_equal (json_object_get_string_member (o, "code"), "01001.GCS.2026.000123");
-  assert_int_equal (json_object_get_int_member (o, "loaiHs"), 61);
-  assert_string_equal (json_object_get_string_member (o, "maGD"), gd2);
-  assert_string_equal (json_object_get_string_member (o, "receivedAt"), "2026-11-23T11:00:00Z");
-  assert_string_equal (json_object_get_string_member (o, "facility"), "01001");
-  assert_string_equal (json_object_get_string_member (json_object_get_object_member (o, "signer"),
-                                                      "keyType"), "RSA-2048");
-  assert_string_equal (json_object_get_string_member (json_object_get_object_member (o, "fields"),
-                                                      "HO_TEN_CON"), "Nguyễn Thị An");
-  gsize len = 0;
-  g_autofree guchar *raw = g_base64_decode (json_object_get_string_member (o, "document"), &len);
-  assert_int_equal (len, 20);
-  assert_memory_equal (raw, "<HSDLGCS>2</HSDLGCS>", 20);
-
-  /* kinds are separate key spaces; unknown codes are not found */
-  assert_null (refsvc_store_get_document (f->st, REFSVC_DOC_DEATH_NOTICE, "01001.GCS.2026.000123"));
-  assert_null (refsvc_store_get_document (f->st, REFSVC_DOC_BIRTH_CERT, "nope"));
-  refsvc_xmldoc gbt = make_doc (REFSVC_DOC_DEATH_NOTICE, "01001.GCS.2026.000123", TRUE);
-  g_autofree char *gd3 = NULL, *at3 = NULL;
-  assert_int_equal (refsvc_store_put_document (f->st, &gbt, xml, "hospital-01001-01", T0, &gd3,
-                                               &at3), REFSVC_STORE_CREATED);
-  assert_true (g_str_has_prefix (gd3, "HS_GBT_"));
-  assert_int_equal (count (f->st, "documents"), 2);
-  json_object_unref (d.fields);
-  json_object_unref (re.fields);
-  json_object_unref (gbt.fields);
-}
-
 /* ---- durability ---- */
 
 static void
@@ -476,7 +392,7 @@ test_reopen (void **state)
   assert_int_equal (refsvc_store_submit (f->st, &t->sub, &bo, T0, &status, &answer),
                     REFSVC_STORE_CREATED);
   assert_int_equal (refsvc_store_advance (f->st, &bo, T0 + 600), 1);
-  refsvc_xmldoc d = make_doc (REFSVC_DOC_BIRTH_CERT, "GCS-1", TRUE);
+  refsvc_xmldoc d = test_make_doc (REFSVC_DOC_BIRTH_CERT, "GCS-1", TRUE);
   g_autoptr (GBytes) xml = g_bytes_new_static ("<x/>", 4);
   g_autofree char *gd = NULL, *at = NULL, *gd2 = NULL, *at2 = NULL;
   assert_int_equal (refsvc_store_put_document (f->st, &d, xml, "h", T0, &gd, &at),
@@ -610,7 +526,6 @@ main (void)
                                      store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_status_document, store_fixture_setup, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_changes_paging, store_fixture_setup, store_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_documents, store_fixture_setup, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_reopen, store_fixture_setup, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_admin, store_fixture_setup, store_fixture_teardown),
     cmocka_unit_test (test_helpers),
