@@ -135,6 +135,38 @@ test_replay_and_conflict (void **state)
   test_sub_free (foreign);
 }
 
+/* The service's early look-up of resends (before re-validating them). */
+static void
+test_lookup_transaction (void **state)
+{
+  store_fixture *f = *state;
+  refsvc_backoffice_config bo = test_bo_defaults ();
+  g_autofree char *tx = test_uuid ();
+  test_sub *t = test_sub_new (REFSVC_BIRTH, tx, "00004", NULL, 0);
+  test_sub *other = test_sub_new (REFSVC_BIRTH, tx, "00004", NULL, 1);
+  guint status = 9;
+  g_autofree char *answer = NULL, *looked = NULL;
+  char *none = NULL;
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, t->sha, &status, &none),
+                    REFSVC_STORE_NOT_FOUND);
+  assert_null (none);
+  assert_int_equal (status, 0);
+  assert_int_equal (refsvc_store_submit (f->st, &t->sub, &bo, T0, &status, &answer),
+                    REFSVC_STORE_CREATED);
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, t->sha, &status, &looked),
+                    REFSVC_STORE_REPLAY);
+  assert_int_equal (status, 201);
+  assert_string_equal (looked, answer);
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, other->sha, &status, &none),
+                    REFSVC_STORE_CONFLICT);
+  assert_null (none);
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, NULL, t->sha, &status, &none),
+                    REFSVC_STORE_ERROR);
+  assert_int_equal (count (f->st, "transactions"), 1);
+  test_sub_free (t);
+  test_sub_free (other);
+}
+
 static char *
 submit_id (refsvc_store *st, refsvc_procedure p, const char *unit, gint64 now)
 {
@@ -518,6 +550,8 @@ main (void)
                                      store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_submit_answer, store_fixture_setup, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_replay_and_conflict, store_fixture_setup,
+                                     store_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_lookup_transaction, store_fixture_setup,
                                      store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_dossier_numbers, store_fixture_setup, store_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_concurrent_same_transaction, store_fixture_setup,
