@@ -31,7 +31,9 @@ static const char *const stat_names[REFSVC_STAT_N] = {
 static JsonObject *
 body_object (const refsvc_request *req, refsvc_response *resp, JsonNode **holder)
 {
-  *holder = refsvc_json_parse_object (req->body, req->body_len);
+  const char *why = NULL;
+
+  *holder = refsvc_json_parse_object (req->body, req->body_len, &why);
   if (*holder == NULL)
     {
       refsvc_response_error (resp, "request.malformed_json");

@@ -73,7 +73,8 @@ api_token (const refsvc_request *req, refsvc_response *resp)
 static char *
 answer_dossier_id (const char *answer)
 {
-  g_autoptr (JsonNode) root = refsvc_json_parse_object ((const guint8 *) answer, strlen (answer));
+  const char *why = NULL;
+  g_autoptr (JsonNode) root = refsvc_json_parse_object ((const guint8 *) answer, strlen (answer), &why);
   JsonObject *o;
 
   if (root == NULL)

@@ -43,8 +43,9 @@ gateway_refuse (refsvc_response *resp, const char *member, const char *result,
                 refsvc_error *e)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
+  const char *why = NULL;
   g_autofree char *ej = refsvc_error_to_json (e);
-  g_autoptr (JsonNode) en = refsvc_json_parse_object ((const guint8 *) ej, strlen (ej));
+  g_autoptr (JsonNode) en = refsvc_json_parse_object ((const guint8 *) ej, strlen (ej), &why);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, member);

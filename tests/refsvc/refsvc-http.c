@@ -87,22 +87,6 @@ refsvc_response_error (refsvc_response *r, const char *code)
 /* ------------------------------------------------------------------------ */
 /* JSON helpers                                                             */
 
-JsonNode *
-refsvc_json_parse_object (const guint8 *body, gsize len)
-{
-  g_autoptr (JsonParser) p = json_parser_new_immutable ();
-  JsonNode *root;
-
-  if (body == NULL || len == 0 || len > G_MAXSSIZE
-      || !g_utf8_validate ((const char *) body, (gssize) len, NULL)
-      || !json_parser_load_from_data (p, (const char *) body, (gssize) len, NULL))
-    return NULL;
-  root = json_parser_get_root (p);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return json_node_copy (root);
-}
-
 char *
 refsvc_json_to_string (JsonNode *node)
 {

@@ -213,7 +213,6 @@ gboolean refsvc_http_start (refsvc *svc, GError **error);
 void     refsvc_http_stop (refsvc *svc);
 
 /* Small JSON helpers shared by the handlers */
-JsonNode *refsvc_json_parse_object (const guint8 *body, gsize len);
 char     *refsvc_json_to_string (JsonNode *node);
 
 #endif
