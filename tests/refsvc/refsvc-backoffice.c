@@ -515,24 +515,28 @@ bo_config_or_default (const refsvc_backoffice_config *bo)
   return bo ? bo : &default_config;
 }
 
-guint
-refsvc_store_advance (refsvc_store *st, const refsvc_backoffice_config *bo, gint64 now)
+int
+bo_advance_locked (refsvc_store *st, const refsvc_backoffice_config *bo, gint64 now)
 {
-  bo = bo_config_or_default (bo);
-  if (!store_begin (st))
-    return 0;
-  guint made = 0;
-  gboolean ok = TRUE;
+  int made = 0;
   for (;;) {
     due_row r = { 0 };
     int found = next_due (st, now, &r);
     int n = found > 0 ? apply (st, bo, &r) : 0;
     due_row_clear (&r);
     if (found < 0 || n < 0)
-      ok = FALSE;
-    if (found <= 0 || n < 0)
-      break;
-    made += (guint) n;
+      return -1;
+    if (found == 0)
+      return made;
+    made += n;
   }
-  return store_end (st, ok) ? made : 0;
+}
+
+guint
+refsvc_store_advance (refsvc_store *st, const refsvc_backoffice_config *bo, gint64 now)
+{
+  if (!st || !store_begin (st))
+    return 0;
+  int made = bo_advance_locked (st, bo_config_or_default (bo), now);
+  return store_end (st, made >= 0) && made > 0 ? (guint) made : 0;
 }

@@ -350,6 +350,10 @@ supplement_body (refsvc_store *st, const char *dossier_id, const refsvc_submissi
   tx_match m = lookup_transaction (st, sub, "supplement", dossier_id, http_status, answer);
   if (m != TX_NEW)
     return tx_result (m);
+  /* Catch the dossier up first, so its history stays in time order even
+   * when the caller did not tick the back office up to now. */
+  if (bo_advance_locked (st, bo, now) < 0)
+    return REFSVC_STORE_ERROR;
   refsvc_store_result why = REFSVC_STORE_ERROR;
   int round = supplement_target (st, dossier_id, sub, &why);
   if (round < 0)

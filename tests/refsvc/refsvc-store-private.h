@@ -69,6 +69,9 @@ gboolean    bo_needs_new_head (JsonNode *payload_root);
  * CHUA_GUI_DI) with their first events, all at now. */
 gboolean    bo_start_dossier (refsvc_store *st, const char *dossier_id, refsvc_procedure p,
                               const char *unit, const refsvc_backoffice_config *bo, gint64 now);
+/* Applies every transition due at or before now (lock held, transaction
+ * open).  Returns how many status changes were made, -1 on error. */
+int         bo_advance_locked (refsvc_store *st, const refsvc_backoffice_config *bo, gint64 now);
 /* After a supplement: every YEU_CAU_BO_SUNG system → DANG_XU_LY at now,
  * processed again after process_s with the new round.  Returns the number
  * of systems reopened, -1 on error. */

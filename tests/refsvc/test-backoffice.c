@@ -321,6 +321,27 @@ test_supplement_reopens_all (void **state)
   test_sub_free (sup);
 }
 
+/* A supplement arriving before anyone ticked the clock up to its time:
+ * the store catches the dossier up first, so the history stays in order. */
+static void
+test_supplement_without_tick (void **state)
+{
+  store_fixture *f = *state;
+  refsvc_backoffice_config bo = test_bo_defaults ();
+  bo.supplement_ratio = 1;
+  g_autofree char *id = submit (f->st, REFSVC_BIRTH, "00004", NULL, &bo, T0);
+  const gint64 t3 = T0 + 600 + 1800 + 86400;
+  g_autofree char *tx = test_uuid ();
+  test_sub *sup = test_sub_new (REFSVC_BIRTH, tx, "00004", NULL, 0);
+  supplement (f->st, id, sup, &bo, t3 - 1, REFSVC_STORE_REFUSED, NULL);
+  supplement (f->st, id, sup, &bo, t3 + 5, REFSVC_STORE_CREATED, NULL);
+  const step want[] = { { "MOI_DANG_KY", T0 }, { "DA_TIEP_NHAN", T0 + 600 },
+                        { "DANG_XU_LY", T0 + 2400 }, { "YEU_CAU_BO_SUNG", t3 },
+                        { "DANG_XU_LY", t3 + 5 } };
+  assert_history (f->st, id, "hoTich", want, 5);
+  test_sub_free (sup);
+}
+
 static const char head_no_successor[] =
   "{\"khaiTu\":{\"nktHoTen\":\"Lê Văn Cường\"},"
   "\"xoaThuongTru\":{\"laChuHo\":true,\"soThanhVienConLai\":2}}";
@@ -474,6 +495,7 @@ main (void)
     T (test_refuse_all),
     T (test_supplement_flow),
     T (test_supplement_reopens_all),
+    T (test_supplement_without_tick),
     T (test_head_of_household),
     T (test_deterministic),
     T (test_independent_draws),
