@@ -84,6 +84,26 @@ answer_dossier_id (const char *answer)
          ? g_strdup (json_object_get_string_member (o, "dossierId")) : NULL;
 }
 
+/* Location of a new dossier (not of a supplement). */
+static void
+set_location (refsvc_response *resp, const char *supplemented, const char *answer)
+{
+  g_autofree char *id = NULL;
+
+  if (supplemented != NULL || (id = answer_dossier_id (answer)) == NULL)
+    return;
+  resp->location = g_strconcat ("/v1/dossiers/", id, NULL);
+}
+
+/* The stored answer of a resend, byte for byte, marked as a replay. */
+static void
+answer_replay (refsvc_response *resp, const char *supplemented, guint status, char *answer)
+{
+  resp->replayed = TRUE;
+  set_location (resp, supplemented, answer);
+  refsvc_response_json (resp, status, answer);
+}
+
 /* POST /v1/dossiers (dossier_id NULL) and its supplements. */
 static void
 submit (const refsvc_request *req, refsvc_response *resp, const char *dossier_id)
@@ -134,8 +154,7 @@ submit (const refsvc_request *req, refsvc_response *resp, const char *dossier_id
   if (res == REFSVC_STORE_REPLAY)
     {
       refsvc_stat_inc (svc, REFSVC_STAT_DUPLICATES);
-      resp->replayed = TRUE;
-      refsvc_response_json (resp, status, g_steal_pointer (&answer));
+      answer_replay (resp, dossier_id, status, g_steal_pointer (&answer));
       return;
     }
   if (res == REFSVC_STORE_CONFLICT)
@@ -193,18 +212,12 @@ submit (const refsvc_request *req, refsvc_response *resp, const char *dossier_id
     case REFSVC_STORE_CREATED:
       refsvc_stat_inc (svc, dossier_id ? REFSVC_STAT_SUPPLEMENTS : REFSVC_STAT_DOSSIERS);
       resp->committed = TRUE;
-      if (dossier_id == NULL)
-        {
-          g_autofree char *id = answer_dossier_id (answer);
-          if (id != NULL)
-            resp->location = g_strconcat ("/v1/dossiers/", id, NULL);
-        }
+      set_location (resp, dossier_id, answer);
       refsvc_response_json (resp, status, g_steal_pointer (&answer));
       break;
     case REFSVC_STORE_REPLAY:   /* a concurrent resend won the race */
       refsvc_stat_inc (svc, REFSVC_STAT_DUPLICATES);
-      resp->replayed = TRUE;
-      refsvc_response_json (resp, status, g_steal_pointer (&answer));
+      answer_replay (resp, dossier_id, status, g_steal_pointer (&answer));
       break;
     case REFSVC_STORE_CONFLICT:
       refsvc_stat_inc (svc, REFSVC_STAT_CONFLICTS);

@@ -385,7 +385,8 @@ handle (void *cls, struct MHD_Connection *conn, const char *url, const char *met
   cc = ci != NULL ? ci->socket_context : NULL;
   if (cc == NULL)
     return MHD_NO;
-  refsvc_stat_inc (svc, REFSVC_STAT_REQUESTS);
+  if (is_api)
+    refsvc_stat_inc (svc, REFSVC_STAT_REQUESTS);
   answer = dispatch (svc, is_api, conn, cc, rc, method, url, &resp);
   if (answer && resp.committed && is_api
       && refsvc_faults_take_accept_then_drop (svc->faults, url))
@@ -398,7 +399,7 @@ handle (void *cls, struct MHD_Connection *conn, const char *url, const char *met
       refsvc_response_clear (&resp);
       return MHD_NO;
     }
-  if (resp.status >= 400 && resp.status < 500)
+  if (is_api && resp.status >= 400 && resp.status < 500)
     refsvc_stat_inc (svc, REFSVC_STAT_REJECTED);
   ret = queue (conn, &resp);
   refsvc_response_clear (&resp);
