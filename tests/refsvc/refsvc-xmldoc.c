@@ -60,8 +60,19 @@ refuse_doctype (void *ctx, const xmlChar *name, const xmlChar *external_id,
   (void) name;
   (void) external_id;
   (void) system_id;
-  *(gboolean *) ctxt->_private = TRUE;
-  xmlStopParser (ctxt);
+  if (ctxt->_private != NULL)
+    *(gboolean *) ctxt->_private = TRUE;
+  xmlStopParser (ctxt);  /* errNo = XML_ERR_USER_STOP, checked too */
+}
+
+/* libxml2 reports some errors (bad bytes for the declared encoding …)
+ * outside the parser context, through the calling thread's generic error
+ * handler, which prints to stderr: silenced for the threads that parse. */
+static void
+quiet_libxml_errors (void *ctx, const char *msg, ...)
+{
+  (void) ctx;
+  (void) msg;
 }
 
 static xmlDocPtr
@@ -73,14 +84,15 @@ parse_safely (const guint8 *xml, gsize len)
 
   if (xml == NULL || len == 0 || len > REFSVC_XMLDOC_MAX_BYTES)
     return NULL;
+  xmlSetGenericErrorFunc (NULL, quiet_libxml_errors);  /* per thread */
   if ((ctxt = xmlNewParserCtxt ()) == NULL)
     return NULL;
   ctxt->sax->internalSubset = refuse_doctype;
   ctxt->_private = &doctype;
   doc = xmlCtxtReadMemory (ctxt, (const char *) xml, (int) len, NULL, NULL,
                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (doc != NULL && (doctype || !ctxt->wellFormed || doc->intSubset != NULL
-                      || doc->extSubset != NULL))
+  if (doc != NULL && (doctype || ctxt->errNo == XML_ERR_USER_STOP || !ctxt->wellFormed
+                      || doc->intSubset != NULL || doc->extSubset != NULL))
     g_clear_pointer (&doc, xmlFreeDoc);
   xmlFreeParserCtxt (ctxt);
   return doc;
