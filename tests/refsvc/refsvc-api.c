@@ -150,7 +150,8 @@ submit (const refsvc_request *req, refsvc_response *resp, const char *dossier_id
   /* A resend is answered from the store before anything else is checked:
    * what was accepted once stays accepted (even if, say, the signer's
    * certificate was revoked since). */
-  res = refsvc_store_lookup_transaction (svc->store, env->transaction_id, sha, &status, &answer);
+  res = refsvc_store_lookup_transaction (svc->store, env->transaction_id, sha,
+                                         req->device->unit, dossier_id, &status, &answer);
   if (res == REFSVC_STORE_REPLAY)
     {
       refsvc_stat_inc (svc, REFSVC_STAT_DUPLICATES);

@@ -387,33 +387,31 @@ refsvc_store_supplement (refsvc_store *st, const char *dossier_id, const refsvc_
  * by submit and supplement. */
 refsvc_store_result
 refsvc_store_lookup_transaction (refsvc_store *st, const char *transaction_id,
-                                 const guint8 *request_sha256, guint *http_status, char **answer)
+                                 const guint8 *request_sha256, const char *unit,
+                                 const char *dossier_id, guint *http_status, char **answer)
 {
-  if (!st || !transaction_id || !request_sha256 || !http_status || !answer)
+  refsvc_submission probe = { 0 };
+  refsvc_store_result r;
+
+  if (!st || !transaction_id || !request_sha256 || !unit || !http_status || !answer)
     return REFSVC_STORE_ERROR;
   *http_status = 0;
   *answer = NULL;
+  probe.transaction_id = transaction_id;
+  probe.request_sha256 = request_sha256;
+  probe.unit = unit;
   if (!store_begin (st))
     return REFSVC_STORE_ERROR;
-  refsvc_store_result r = REFSVC_STORE_ERROR;
-  sqlite3_stmt *s = store_stmt (st, "SELECT request_sha256, http_status, answer"
-                                    " FROM transactions WHERE transaction_id = ?");
-  if (s) {
-    sqlite3_bind_text (s, 1, transaction_id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step (s);
-    if (rc == SQLITE_DONE)
-      r = REFSVC_STORE_NOT_FOUND;
-    else if (rc == SQLITE_ROW) {
-      const void *sha = sqlite3_column_blob (s, 0);
-      if (sha && sqlite3_column_bytes (s, 0) == 32 && memcmp (sha, request_sha256, 32) == 0) {
-        *http_status = (guint) sqlite3_column_int (s, 1);
-        *answer = store_col_text (s, 2);
-        r = REFSVC_STORE_REPLAY;
-      } else {
-        r = REFSVC_STORE_CONFLICT;
-      }
+  /* The same test as the submit and supplement paths: same bytes, same
+   * kind of request, same unit, same target dossier. */
+  switch (lookup_transaction (st, &probe, dossier_id ? "supplement" : "submit", dossier_id,
+                              http_status, answer))
+    {
+    case TX_NEW: r = REFSVC_STORE_NOT_FOUND; break;
+    case TX_REPLAY: r = REFSVC_STORE_REPLAY; break;
+    case TX_CONFLICT: r = REFSVC_STORE_CONFLICT; break;
+    default: r = REFSVC_STORE_ERROR; break;
     }
-  }
   store_end (st, FALSE);   /* nothing written */
   return r;
 }

@@ -173,6 +173,11 @@ gboolean refsvc_codes_load (const char *dir, GError **error);
 
 const char *refsvc_procedure_name (refsvc_procedure p);  /* "birth" / "death" */
 
+/* Strict JSON object parser for outside bytes (UTF-8, no duplicate
+ * member names, one object): the parsed root, or NULL and *why (a
+ * Vietnamese reason; why must not be NULL). */
+JsonNode *refsvc_json_parse_object (const guint8 *data, gsize len, const char **why);
+
 /* ------------------------------------------------------------------------ */
 /* Hospital documents (refsvc-xmldoc.c)                                      */
 
@@ -273,10 +278,13 @@ refsvc_store_result refsvc_store_submit (refsvc_store *st, const refsvc_submissi
                                          const refsvc_backoffice_config *bo, gint64 now,
                                          guint *http_status, char **answer);
 /* Looks a transaction id up without storing anything: REPLAY with the
- * stored status and answer when request_sha256 matches, CONFLICT when it
- * does not, NOT_FOUND when the id is new. */
+ * stored status and answer when the same request (same bytes, same unit,
+ * same kind: a submit when dossier_id is NULL, else a supplement of that
+ * dossier) was stored, CONFLICT when the id was used otherwise, NOT_FOUND
+ * when the id is new. */
 refsvc_store_result refsvc_store_lookup_transaction (refsvc_store *st, const char *transaction_id,
-                                                     const guint8 *request_sha256,
+                                                     const guint8 *request_sha256, const char *unit,
+                                                     const char *dossier_id,
                                                      guint *http_status, char **answer);
 /* Supplement for a dossier with a system in YEU_CAU_BO_SUNG (same
  * idempotency rules, answer 202 + the dossier status).  NOT_FOUND when

@@ -147,20 +147,29 @@ test_lookup_transaction (void **state)
   guint status = 9;
   g_autofree char *answer = NULL, *looked = NULL;
   char *none = NULL;
-  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, t->sha, &status, &none),
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, t->sha, "00004", NULL, &status, &none),
                     REFSVC_STORE_NOT_FOUND);
   assert_null (none);
   assert_int_equal (status, 0);
   assert_int_equal (refsvc_store_submit (f->st, &t->sub, &bo, T0, &status, &answer),
                     REFSVC_STORE_CREATED);
-  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, t->sha, &status, &looked),
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, t->sha, "00004", NULL, &status, &looked),
                     REFSVC_STORE_REPLAY);
   assert_int_equal (status, 201);
   assert_string_equal (looked, answer);
-  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, other->sha, &status, &none),
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, other->sha, "00004", NULL, &status, &none),
                     REFSVC_STORE_CONFLICT);
   assert_null (none);
-  assert_int_equal (refsvc_store_lookup_transaction (f->st, NULL, t->sha, &status, &none),
+  /* The same bytes from another unit, or sent as a supplement: conflicts,
+   * never another unit's answer. */
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, t->sha, "00008", NULL, &status, &none),
+                    REFSVC_STORE_CONFLICT);
+  assert_null (none);
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, tx, t->sha, "00004", "LTKS-00004-261123-000001",
+                                                    &status, &none),
+                    REFSVC_STORE_CONFLICT);
+  assert_null (none);
+  assert_int_equal (refsvc_store_lookup_transaction (f->st, NULL, t->sha, "00004", NULL, &status, &none),
                     REFSVC_STORE_ERROR);
   assert_int_equal (count (f->st, "transactions"), 1);
   test_sub_free (t);
