@@ -1,0 +1,675 @@
+/* refsvc-dossier-fields.c — field kinds and the table walk
+ *
+ * A group is a table of rules (JSON Pointer, kind, flags).  The walk looks
+ * every rule up in the payload and reports each problem as a field error
+ * (path, code, Vietnamese message); it never stops at the first one.  A
+ * second walk refuses members no rule names ("unknown"): a misspelt field
+ * name is the usual cause of the national synchronisation errors, so it is
+ * caught at the counter instead of silently dropped. */
+#define G_LOG_DOMAIN "refsvc-dossier"
+
+#include <string.h>
+
+#include "refsvc-dossier-private.h"
+
+#define MSG_REQUIRED   "Thiếu thông tin bắt buộc."
+#define MSG_T_STRING   "Giá trị phải là chuỗi ký tự."
+#define MSG_T_OBJECT   "Giá trị phải là một đối tượng JSON."
+#define MSG_T_BOOL     "Giá trị phải là true hoặc false."
+#define MSG_T_INT      "Giá trị phải là số nguyên."
+#define MSG_UNKNOWN    "Trường này không có trong hợp đồng dữ liệu (sai tên trường?)."
+#define MSG_NFC        "Chuỗi phải ở dạng Unicode dựng sẵn (NFC, TCVN 6909:2001), đúng như trên giấy tờ."
+#define MSG_UTF8       "Chuỗi không phải UTF-8 hợp lệ."
+#define MSG_CONTROL    "Chuỗi không được chứa ký tự điều khiển (xuống dòng, tab…)."
+#define MSG_FUTURE     "Ngày không được sau ngày hôm nay."
+#define MSG_YEAR       "Năm phải từ 1900 trở đi."
+
+void
+refsvc_vctx_init (refsvc_vctx *ctx, JsonNode *root)
+{
+  /* Vietnam has kept UTC+7 without daylight saving since 1975. */
+  g_autoptr (GTimeZone) tz = g_time_zone_new_offset (7 * 3600);
+  g_autoptr (GDateTime) now = g_date_time_new_now (tz);
+
+  memset (ctx, 0, sizeof *ctx);
+  ctx->root = root;
+  g_date_clear (&ctx->today, 1);
+  g_date_set_dmy (&ctx->today, (GDateDay) g_date_time_get_day_of_month (now),
+                  (GDateMonth) g_date_time_get_month (now),
+                  (GDateYear) g_date_time_get_year (now));
+}
+
+void
+refsvc_vctx_add (refsvc_vctx *ctx, const char *path, const char *code, const char *msg)
+{
+  if (ctx->err == NULL)
+    ctx->err = refsvc_error_new ("dossier.invalid");
+  /* A hostile payload could make thousands; the first ones suffice. */
+  if (ctx->err->fields->len >= REFSVC_MAX_FIELD_ERRORS)
+    return;
+  refsvc_error_add_field (ctx->err, path, code, msg);
+}
+
+static void
+add_at (refsvc_vctx *ctx, const char *path, const char *member, const char *code, const char *msg)
+{
+  g_autofree char *p = g_strconcat (path, "/", member, NULL);
+
+  refsvc_vctx_add (ctx, p, code, msg);
+}
+
+/* ---- Looking members up ------------------------------------------------ */
+
+static JsonNode *
+resolve (JsonNode *root, const char *path, gsize len)
+{
+  JsonNode *n = root;
+  gsize i = 0;
+
+  while (i < len && path[i] == '/')
+    {
+      char name[64];
+      gsize start = ++i;
+
+      while (i < len && path[i] != '/')
+        i++;
+      if (i - start >= sizeof name || n == NULL || !JSON_NODE_HOLDS_OBJECT (n))
+        return NULL;
+      memcpy (name, path + start, i - start);
+      name[i - start] = '\0';
+      n = json_object_get_member (json_node_get_object (n), name);
+    }
+  return n;
+}
+
+JsonNode *
+refsvc_vctx_node (refsvc_vctx *ctx, const char *path)
+{
+  return resolve (ctx->root, path, strlen (path));
+}
+
+/* Absent = missing, JSON null, or a string of blanks: national senders
+ * emit null (Newtonsoft) or "" for fields they do not fill. */
+gboolean
+refsvc_node_absent (JsonNode *node)
+{
+  const char *s;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  for (s = json_node_get_string (node); s != NULL && *s != '\0'; s++)
+    if (!g_ascii_isspace (*s))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_string (JsonNode *n)
+{
+  return JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING;
+}
+
+const char *
+refsvc_vctx_string (refsvc_vctx *ctx, const char *path)
+{
+  JsonNode *n = refsvc_vctx_node (ctx, path);
+
+  return (!refsvc_node_absent (n) && is_string (n)) ? json_node_get_string (n) : NULL;
+}
+
+/* ---- Small format predicates ------------------------------------------ */
+
+static gboolean
+digits (const char *s, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+all_digits (const char *s, gsize min, gsize max)
+{
+  gsize n = strlen (s);
+
+  return n >= min && n <= max && digits (s, n);
+}
+
+static gboolean
+upper_alnum (const char *s, gsize min, gsize max)
+{
+  gsize n = strlen (s);
+
+  if (n < min || n > max)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isdigit (s[i]) && !(s[i] >= 'A' && s[i] <= 'Z'))
+      return FALSE;
+  return TRUE;
+}
+
+static guint
+num (const char *s, gsize n)
+{
+  guint v = 0;
+
+  for (gsize i = 0; i < n; i++)
+    v = v * 10 + (guint) (s[i] - '0');
+  return v;
+}
+
+static gboolean
+make_date (guint d, guint m, guint y, GDate *out)
+{
+  if (y < 1 || y > 9999 || !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+    return FALSE;
+  g_date_clear (out, 1);
+  g_date_set_dmy (out, (GDateDay) d, (GDateMonth) m, (GDateYear) y);
+  return TRUE;
+}
+
+gboolean
+refsvc_parse_date_dmy (const char *s, GDate *out)
+{
+  if (strlen (s) != 10 || s[2] != '.' || s[5] != '.'
+      || !digits (s, 2) || !digits (s + 3, 2) || !digits (s + 6, 4))
+    return FALSE;
+  return make_date (num (s, 2), num (s + 3, 2), num (s + 6, 4), out);
+}
+
+gboolean
+refsvc_parse_date_ymd (const char *s, GDate *out)
+{
+  if (strlen (s) != 8 || !digits (s, 8))
+    return FALSE;
+  return make_date (num (s + 6, 2), num (s + 4, 2), num (s, 4), out);
+}
+
+gboolean
+refsvc_vctx_date (refsvc_vctx *ctx, const char *path, gboolean ymd, GDate *out)
+{
+  const char *s = refsvc_vctx_string (ctx, path);
+
+  if (s == NULL)
+    return FALSE;
+  return ymd ? refsvc_parse_date_ymd (s, out) : refsvc_parse_date_dmy (s, out);
+}
+
+static gboolean
+phone_ok (const char *s)
+{
+  gsize n = strlen (s);
+
+  if (s[0] == '0')
+    return (n == 10 || n == 11) && digits (s, n);
+  if (g_str_has_prefix (s, "+84"))
+    return (n == 12 || n == 13) && s[3] != '0' && digits (s + 3, n - 3);
+  return FALSE;
+}
+
+static gboolean
+email_label_ok (const char *s, gsize n)
+{
+  if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isalnum (s[i]) && s[i] != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* A deliberately plain address: local@label.label…, ASCII only. */
+static gboolean
+email_ok (const char *s)
+{
+  const char *at = strchr (s, '@');
+  const char *dom, *p;
+  gsize local, labels = 0;
+
+  if (at == NULL || strchr (at + 1, '@') != NULL || strlen (s) > 254)
+    return FALSE;
+  local = (gsize) (at - s);
+  if (local == 0 || local > 64 || s[0] == '.' || at[-1] == '.' || strstr (s, "..") != NULL)
+    return FALSE;
+  for (p = s; p < at; p++)
+    if (!g_ascii_isalnum (*p) && strchr (".%+-_", *p) == NULL)
+      return FALSE;
+  for (dom = at + 1;; dom = p + 1)
+    {
+      p = strchr (dom, '.');
+      gsize n = p ? (gsize) (p - dom) : strlen (dom);
+      if (!email_label_ok (dom, n))
+        return FALSE;
+      labels++;
+      if (p == NULL)
+        {
+          /* The top-level domain is letters only. */
+          for (gsize i = 0; i < n; i++)
+            if (!g_ascii_isalpha (dom[i]))
+              return FALSE;
+          return labels >= 2 && n >= 2;
+        }
+    }
+}
+
+/* <digits>.GCS.<5 chars>.<yy> — the sample codes of the BHXH gateway
+ * (bhxh-giaychungsinh.md §2); the serial is 1–10 digits. */
+static gboolean
+doc_code_ok (const char *s, const char *tag)
+{
+  g_auto (GStrv) p = g_strsplit (s, ".", -1);
+
+  return g_strv_length (p) == 4 && all_digits (p[0], 1, 10) && g_str_equal (p[1], tag)
+         && upper_alnum (p[2], 5, 5) && all_digits (p[3], 2, 2);
+}
+
+/* ---- Value checks ------------------------------------------------------ */
+
+/* UTF-8, NFC, no control characters, ≤ max characters (0: no limit).
+ * Returns FALSE after reporting. */
+static gboolean
+check_text (refsvc_vctx *ctx, const char *path, const char *s, guint max)
+{
+  g_autofree char *nfc = NULL;
+
+  if (!g_utf8_validate (s, -1, NULL))
+    {
+      refsvc_vctx_add (ctx, path, "format", MSG_UTF8);
+      return FALSE;
+    }
+  for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        refsvc_vctx_add (ctx, path, "format", MSG_CONTROL);
+        return FALSE;
+      }
+  nfc = g_utf8_normalize (s, -1, G_NORMALIZE_NFC);
+  if (nfc == NULL || !g_str_equal (nfc, s))
+    {
+      refsvc_vctx_add (ctx, path, "format", MSG_NFC);
+      return FALSE;
+    }
+  if (max > 0 && (guint) g_utf8_strlen (s, -1) > max)
+    {
+      g_autofree char *m = g_strdup_printf ("Dài quá %u ký tự.", max);
+      refsvc_vctx_add (ctx, path, "length", m);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+check_name (refsvc_vctx *ctx, const char *path, const char *s)
+{
+  gsize n = strlen (s);
+
+  if (!check_text (ctx, path, s, 100))
+    return;
+  if (s[0] == ' ' || s[n - 1] == ' ' || strstr (s, "  ") != NULL)
+    {
+      refsvc_vctx_add (ctx, path, "format",
+                       "Họ tên không được có dấu cách ở đầu, ở cuối hay hai dấu cách liền nhau.");
+      return;
+    }
+  for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (c != ' ' && c != '\'' && !g_unichar_isalpha (c))
+        {
+          refsvc_vctx_add (ctx, path, "format",
+                           "Họ tên chỉ gồm chữ cái, dấu cách và dấu nháy đơn (').");
+          return;
+        }
+    }
+}
+
+static void
+check_date (refsvc_vctx *ctx, const refsvc_rule *r, const char *s)
+{
+  GDate d;
+  gboolean ymd = r->kind == K_DATE_YMD;
+
+  if (!(ymd ? refsvc_parse_date_ymd (s, &d) : refsvc_parse_date_dmy (s, &d)))
+    refsvc_vctx_add (ctx, r->path, "format",
+                     ymd ? "Ngày phải theo dạng yyyyMMdd (ví dụ 20261110) và là ngày có thật."
+                         : "Ngày phải theo dạng dd.MM.yyyy (ví dụ 09.11.2026) và là ngày có thật.");
+  else if (g_date_get_year (&d) < 1900)
+    refsvc_vctx_add (ctx, r->path, "range", MSG_YEAR);
+  else if ((r->flags & F_PAST) && g_date_compare (&d, &ctx->today) > 0)
+    refsvc_vctx_add (ctx, r->path, "range", MSG_FUTURE);
+}
+
+static void
+check_enum (refsvc_vctx *ctx, const refsvc_rule *r, const char *s)
+{
+  g_autofree char *list = NULL;
+  g_autofree char *msg = NULL;
+
+  if (g_strv_contains (r->values, s))
+    return;
+  list = g_strjoinv (", ", (char **) r->values);
+  msg = g_strdup_printf ("Giá trị không có trong danh mục (cho phép: %s).", list);
+  refsvc_vctx_add (ctx, r->path, "code_list", msg);
+}
+
+/* The number's shape follows the document type (1 CCCD, 2 CMND,
+ * 3 passport, 4 personal identification number). */
+static void
+check_id_number (refsvc_vctx *ctx, const refsvc_rule *r, const char *s)
+{
+  const char *type = refsvc_vctx_string (ctx, r->aux);
+
+  if (type != NULL && (g_str_equal (type, "1") || g_str_equal (type, "4")))
+    {
+      if (!all_digits (s, 12, 12))
+        refsvc_vctx_add (ctx, r->path, "format",
+                         "Số CCCD / số định danh cá nhân phải gồm đúng 12 chữ số.");
+    }
+  else if (type != NULL && g_str_equal (type, "2"))
+    {
+      if (!all_digits (s, 9, 9) && !all_digits (s, 12, 12))
+        refsvc_vctx_add (ctx, r->path, "format", "Số CMND phải gồm 9 hoặc 12 chữ số.");
+    }
+  else if (!upper_alnum (s, 6, 20))
+    refsvc_vctx_add (ctx, r->path, "format",
+                     "Số giấy tờ gồm 6–20 chữ số hoặc chữ in hoa, không có dấu cách.");
+}
+
+static void
+check_code (refsvc_vctx *ctx, const char *path, gboolean shape, gboolean known,
+            const char *fmt_msg, const char *list_msg)
+{
+  if (!shape)
+    refsvc_vctx_add (ctx, path, "format", fmt_msg);
+  else if (!known)
+    refsvc_vctx_add (ctx, path, "code_list", list_msg);
+}
+
+static void
+check_copies (refsvc_vctx *ctx, const refsvc_rule *r, const char *s)
+{
+  g_autofree char *msg = g_strdup_printf ("Số lượng phải là số từ 0 đến %u.", r->max);
+
+  if (!all_digits (s, 1, 3))
+    refsvc_vctx_add (ctx, r->path, "format", msg);
+  else if (num (s, strlen (s)) > r->max)
+    refsvc_vctx_add (ctx, r->path, "range", msg);
+}
+
+static void
+check_string (refsvc_vctx *ctx, const refsvc_rule *r, const char *s)
+{
+  const char *path = r->path;
+
+  switch (r->kind)
+    {
+    case K_NAME: check_name (ctx, path, s); break;
+    case K_TEXT: check_text (ctx, path, s, r->max); break;
+    case K_DATE:
+    case K_DATE_YMD: check_date (ctx, r, s); break;
+    case K_TIME:
+      if (strlen (s) != 5 || s[2] != ':' || !digits (s, 2) || !digits (s + 3, 2)
+          || num (s, 2) > 23 || num (s + 3, 2) > 59)
+        refsvc_vctx_add (ctx, path, "format", "Giờ phải theo dạng HH:mm (ví dụ 14:30).");
+      break;
+    case K_ENUM: check_enum (ctx, r, s); break;
+    case K_ID_NUMBER: check_id_number (ctx, r, s); break;
+    case K_PID12:
+      if (!all_digits (s, 12, 12))
+        refsvc_vctx_add (ctx, path, "format", "Số định danh cá nhân phải gồm đúng 12 chữ số.");
+      break;
+    case K_ETHNIC:
+      check_code (ctx, path, all_digits (s, 2, 2), refsvc_codes_has_ethnicity (s),
+                  "Mã dân tộc gồm 2 chữ số (ví dụ 01 Kinh).",
+                  "Mã dân tộc không có trong danh mục dân tộc Việt Nam.");
+      break;
+    case K_NATION:
+      check_code (ctx, path, strlen (s) == 2 && g_ascii_isupper (s[0]) && g_ascii_isupper (s[1]),
+                  refsvc_codes_has_nationality (s),
+                  "Mã quốc tịch gồm 2 chữ in hoa theo ISO 3166-1 (ví dụ VN).",
+                  "Mã quốc tịch không có trong danh mục.");
+      break;
+    case K_PHONE:
+      if (!phone_ok (s))
+        refsvc_vctx_add (ctx, path, "format",
+                         "Số điện thoại gồm 10–11 chữ số bắt đầu bằng 0, hoặc +84 và 9–10 chữ số, "
+                         "không có dấu cách.");
+      break;
+    case K_EMAIL:
+      if (!email_ok (s))
+        refsvc_vctx_add (ctx, path, "format", "Địa chỉ thư điện tử không hợp lệ.");
+      break;
+    case K_COMMUNE:
+      check_code (ctx, path, all_digits (s, 5, 5), refsvc_codes_commune_province (s) != NULL,
+                  "Mã xã/phường gồm 5 chữ số.",
+                  "Mã xã/phường không có trong danh mục đơn vị hành chính từ 01/07/2025.");
+      break;
+    case K_COPIES: check_copies (ctx, r, s); break;
+    case K_MAGCS:
+    case K_MAGBT:
+      if (!doc_code_ok (s, r->kind == K_MAGCS ? "GCS" : "GBT"))
+        refsvc_vctx_add (ctx, path, "format",
+                         r->kind == K_MAGCS
+                           ? "Mã giấy chứng sinh phải có dạng <số>.GCS.<mã cơ sở 5 ký tự>.<2 số cuối năm>."
+                           : "Mã giấy báo tử phải có dạng <số>.GBT.<mã cơ sở 5 ký tự>.<2 số cuối năm>.");
+      break;
+    case K_FACILITY:
+      if (!upper_alnum (s, 5, 5))
+        refsvc_vctx_add (ctx, path, "format",
+                         "Mã cơ sở khám bệnh, chữa bệnh gồm 5 chữ số hoặc chữ in hoa.");
+      break;
+    case K_ACCOUNT:
+      if (!all_digits (s, 6, 20))
+        refsvc_vctx_add (ctx, path, "format", "Số tài khoản gồm 6–20 chữ số, không có dấu cách.");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- Addresses {maTinh, maHuyen?, maXa, dcChiTiet} -------------------- */
+
+/* The member's string, or NULL after reporting required/type. */
+static const char *
+member_string (refsvc_vctx *ctx, const char *path, JsonObject *o, const char *name,
+               gboolean required)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  if (refsvc_node_absent (n))
+    {
+      if (required)
+        add_at (ctx, path, name, "required", MSG_REQUIRED);
+      return NULL;
+    }
+  if (!is_string (n))
+    {
+      add_at (ctx, path, name, "type", MSG_T_STRING);
+      return NULL;
+    }
+  return json_node_get_string (n);
+}
+
+static void
+check_address (refsvc_vctx *ctx, const char *path, JsonObject *o, gboolean full)
+{
+  const char *tinh = member_string (ctx, path, o, "maTinh", TRUE);
+  const char *huyen = member_string (ctx, path, o, "maHuyen", FALSE);
+  const char *xa = member_string (ctx, path, o, "maXa", full);
+  const char *dc = member_string (ctx, path, o, "dcChiTiet", full);
+  g_autofree char *p_tinh = g_strconcat (path, "/maTinh", NULL);
+  g_autofree char *p_huyen = g_strconcat (path, "/maHuyen", NULL);
+  g_autofree char *p_xa = g_strconcat (path, "/maXa", NULL);
+  g_autofree char *p_dc = g_strconcat (path, "/dcChiTiet", NULL);
+  const char *xa_province = NULL;
+
+  if (tinh != NULL)
+    {
+      check_code (ctx, p_tinh, all_digits (tinh, 2, 2), refsvc_codes_has_province (tinh),
+                  "Mã tỉnh/thành phố gồm 2 chữ số.",
+                  "Mã tỉnh/thành phố không có trong danh mục 34 tỉnh, thành phố từ 01/07/2025.");
+      if (!refsvc_codes_has_province (tinh))
+        tinh = NULL;
+    }
+  if (xa != NULL)
+    {
+      xa_province = all_digits (xa, 5, 5) ? refsvc_codes_commune_province (xa) : NULL;
+      check_code (ctx, p_xa, all_digits (xa, 5, 5), xa_province != NULL,
+                  "Mã xã/phường gồm 5 chữ số.",
+                  "Mã xã/phường không có trong danh mục đơn vị hành chính từ 01/07/2025.");
+      if (xa_province != NULL && tinh != NULL && !g_str_equal (xa_province, tinh))
+        refsvc_vctx_add (ctx, p_xa, "consistency", "Xã/phường không thuộc tỉnh/thành phố đã ghi.");
+    }
+  if (huyen != NULL)
+    {
+      gboolean shape = all_digits (huyen, 3, 3);
+      gboolean known = shape && refsvc_codes_has_legacy_district (huyen);
+
+      check_code (ctx, p_huyen, shape, known, "Mã quận/huyện (cũ) gồm 3 chữ số.",
+                  "Mã quận/huyện (cũ) không có trong danh mục trước 01/07/2025.");
+      if (known && xa_province != NULL && !refsvc_codes_legacy_pair (huyen, xa))
+        refsvc_vctx_add (ctx, p_huyen, "consistency",
+                         "Xã/phường (từ 01/07/2025) không được hình thành từ xã nào của quận/huyện (cũ) này.");
+    }
+  if (dc != NULL)
+    check_text (ctx, p_dc, dc, 250);
+}
+
+/* ---- The walks --------------------------------------------------------- */
+
+static void
+check_node (refsvc_vctx *ctx, const refsvc_rule *r, JsonNode *n)
+{
+  switch (r->kind)
+    {
+    case K_OBJECT:
+    case K_ADDRESS:
+    case K_PLACE:
+      if (!JSON_NODE_HOLDS_OBJECT (n))
+        refsvc_vctx_add (ctx, r->path, "type", MSG_T_OBJECT);
+      else if (r->kind != K_OBJECT)
+        check_address (ctx, r->path, json_node_get_object (n), r->kind == K_ADDRESS);
+      return;
+    case K_BOOL:
+      if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+        refsvc_vctx_add (ctx, r->path, "type", MSG_T_BOOL);
+      return;
+    case K_COUNT:
+      if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+        refsvc_vctx_add (ctx, r->path, "type", MSG_T_INT);
+      else if (json_node_get_int (n) < 0 || json_node_get_int (n) > (gint64) r->max)
+        {
+          g_autofree char *m = g_strdup_printf ("Giá trị phải từ 0 đến %u.", r->max);
+          refsvc_vctx_add (ctx, r->path, "range", m);
+        }
+      return;
+    default:
+      if (!is_string (n))
+        refsvc_vctx_add (ctx, r->path, "type", MSG_T_STRING);
+      else
+        check_string (ctx, r, json_node_get_string (n));
+      return;
+    }
+}
+
+void
+refsvc_walk_rules (refsvc_vctx *ctx, const refsvc_rule *rules, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      const refsvc_rule *r = &rules[i];
+      const char *slash = strrchr (r->path, '/');
+      guint block = r->flags & F_BLOCKS;
+      gboolean required = (r->flags & F_REQ) && (block == 0 || (ctx->active & block));
+      JsonNode *parent, *node;
+
+      g_assert (slash != NULL);
+      parent = resolve (ctx->root, r->path, (gsize) (slash - r->path));
+      /* A missing or mistyped parent object is reported on its own rule. */
+      if (parent == NULL || !JSON_NODE_HOLDS_OBJECT (parent))
+        continue;
+      node = json_object_get_member (json_node_get_object (parent), slash + 1);
+      if (refsvc_node_absent (node))
+        {
+          if (required)
+            refsvc_vctx_add (ctx, r->path, "required", MSG_REQUIRED);
+          continue;
+        }
+      check_node (ctx, r, node);
+    }
+}
+
+/* JSON Pointer escaping (RFC 6901): ~ → ~0, / → ~1. */
+static char *
+pointer_append (const char *base, const char *name)
+{
+  GString *s = g_string_new (base);
+  g_autofree char *valid = g_utf8_make_valid (name, -1);
+
+  g_string_append_c (s, '/');
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      if (*p == '~')
+        g_string_append (s, "~0");
+      else if (*p == '/')
+        g_string_append (s, "~1");
+      else
+        g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static const refsvc_rule *
+find_rule (const refsvc_rule *rules, gsize n, const char *path)
+{
+  for (gsize i = 0; i < n; i++)
+    if (g_str_equal (rules[i].path, path))
+      return &rules[i];
+  return NULL;
+}
+
+static void
+unknown_in_address (refsvc_vctx *ctx, const char *path, JsonObject *o)
+{
+  static const char *const members[] = { "maTinh", "maHuyen", "maXa", "dcChiTiet", NULL };
+  g_autoptr (GList) names = json_object_get_members (o);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    if (!g_strv_contains (members, l->data))
+      {
+        g_autofree char *p = pointer_append (path, l->data);
+        refsvc_vctx_add (ctx, p, "unknown", MSG_UNKNOWN);
+      }
+}
+
+static void
+unknown_in (refsvc_vctx *ctx, const refsvc_rule *rules, gsize n, const char *path, JsonObject *o)
+{
+  g_autoptr (GList) names = json_object_get_members (o);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      g_autofree char *p = pointer_append (path, l->data);
+      const refsvc_rule *r = find_rule (rules, n, p);
+      JsonNode *child = json_object_get_member (o, l->data);
+
+      if (r == NULL)
+        refsvc_vctx_add (ctx, p, "unknown", MSG_UNKNOWN);
+      else if (!JSON_NODE_HOLDS_OBJECT (child))
+        continue;
+      else if (r->kind == K_OBJECT)
+        unknown_in (ctx, rules, n, p, json_node_get_object (child));
+      else if (r->kind == K_ADDRESS || r->kind == K_PLACE)
+        unknown_in_address (ctx, p, json_node_get_object (child));
+    }
+}
+
+void
+refsvc_walk_unknown (refsvc_vctx *ctx, const refsvc_rule *rules, gsize n)
+{
+  if (ctx->root != NULL && JSON_NODE_HOLDS_OBJECT (ctx->root))
+    unknown_in (ctx, rules, n, "", json_node_get_object (ctx->root));
+}
