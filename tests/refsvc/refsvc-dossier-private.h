@@ -1,7 +1,8 @@
 /* refsvc-dossier-private.h — internals shared by the dossier modules
  *
  *   refsvc-dossier.c        envelope, strict JSON parsing, the validate entry
- *   refsvc-dossier-fields.c field kinds, the table walk, unknown members
+ *   refsvc-dossier-walk.c   validation context, the table walk, unknown members
+ *   refsvc-dossier-fields.c one check per field kind (and addresses)
  *   refsvc-dossier-rules.c  the birth and death tables, consistency rules
  *   refsvc-codes.c          code lists from data/codes (loaded once)
  *
@@ -38,7 +39,7 @@ gboolean    refsvc_codes_has_nationality (const char *code);
  * static) on failure. */
 JsonNode *refsvc_json_parse_object (const guint8 *data, gsize len, const char **why);
 
-/* ---- Validation context (refsvc-dossier-fields.c) ---------------------- */
+/* ---- Validation context (refsvc-dossier-walk.c) ------------------------ */
 typedef struct {
   JsonNode     *root;
   refsvc_error *err;      /* created on the first problem: dossier.invalid */
@@ -99,10 +100,17 @@ const char *refsvc_vctx_string (refsvc_vctx *ctx, const char *path);
 /* Parses the dd.MM.yyyy (or yyyyMMdd when ymd) date at path, if valid. */
 gboolean    refsvc_vctx_date (refsvc_vctx *ctx, const char *path, gboolean ymd, GDate *out);
 gboolean    refsvc_node_absent (JsonNode *node);
+gboolean    refsvc_node_is_string (JsonNode *node);
 
 void refsvc_walk_rules (refsvc_vctx *ctx, const refsvc_rule *rules, gsize n);
 void refsvc_walk_unknown (refsvc_vctx *ctx, const refsvc_rule *rules, gsize n);
 
+/* ---- Field kinds (refsvc-dossier-fields.c) ----------------------------- */
+/* Checks the string value s of rule r (every kind but objects, addresses,
+ * booleans and counts). */
+void refsvc_check_value (refsvc_vctx *ctx, const refsvc_rule *r, const char *s);
+/* An address object at path; full: maXa and dcChiTiet are required. */
+void refsvc_check_address (refsvc_vctx *ctx, const char *path, JsonObject *o, gboolean full);
 /* Date parsers shared with the rules. */
 gboolean refsvc_parse_date_dmy (const char *s, GDate *out);
 gboolean refsvc_parse_date_ymd (const char *s, GDate *out);
