@@ -34,7 +34,8 @@
 
 typedef struct {
   char *path;      /* JSON Pointer into the payload ("/khaiSinh/nksHoTen") or XML element */
-  char *code;      /* "required", "format", "code_list", "length", "type", "range", "consistency" */
+  char *code;      /* "required", "format", "code_list", "length", "type", "range", "consistency",
+                      "unknown" (a member the contract does not define) */
   char *message;   /* Vietnamese */
 } refsvc_field_error;
 
