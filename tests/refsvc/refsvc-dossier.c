@@ -292,8 +292,8 @@ b64_value (char c)
 /* RFC 4648 §4 base64, strictly: the standard alphabet, padded to a
  * multiple of 4, no whitespace, zero unused bits (one encoding per byte
  * string).  *code is "format" or "length" on failure. */
-static GBytes *
-b64_decode_strict (const char *s, gsize max, const char **code)
+GBytes *
+refsvc_base64_decode_strict (const char *s, gsize max, const char **code)
 {
   gsize n = strlen (s), pad = 0, out_len;
   guchar *out;
@@ -380,7 +380,7 @@ env_base64 (JsonObject *o, const char *path, const char *name, gsize max, refsvc
       env_add (e, path, "required", "Thiếu thông tin bắt buộc.");
       return NULL;
     }
-  b = b64_decode_strict (s, max, &code);
+  b = refsvc_base64_decode_strict (s, max, &code);
   if (b == NULL && g_str_equal (code, "length"))
     {
       g_autofree char *m = g_strdup_printf ("Dữ liệu vượt quá %" G_GSIZE_FORMAT " byte.", max);

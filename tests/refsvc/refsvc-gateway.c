@@ -111,27 +111,6 @@ gw_token (const refsvc_request *req, refsvc_response *resp)
   gateway_answer (resp, b);
 }
 
-/* Standard base64 with padding, nothing else (no whitespace, no
- * URL-safe alphabet): a form-encoding mistake must not slip through. */
-static GBytes *
-decode_base64_strict (const char *s)
-{
-  gsize n = strlen (s), out_len = 0;
-  guchar *out;
-
-  if (n == 0 || n % 4 != 0)
-    return NULL;
-  for (gsize i = 0; i < n; i++)
-    {
-      char c = s[i];
-      gboolean pad_ok = c == '=' && i >= n - 2 && (i == n - 1 || s[n - 1] == '=');
-      if (!(g_ascii_isalnum (c) || c == '+' || c == '/' || pad_ok))
-        return NULL;
-    }
-  out = g_base64_decode (s, &out_len);
-  return g_bytes_new_take (out, out_len);
-}
-
 /* POST /api/hososuckhoe/guiGiayToDienTu */
 static void
 gw_send (const refsvc_request *req, refsvc_response *resp)
@@ -143,7 +122,7 @@ gw_send (const refsvc_request *req, refsvc_response *resp)
   g_autoptr (JsonBuilder) b = NULL;
   g_autofree char *ma_gd = NULL, *received = NULL;
   refsvc_error *err = NULL;
-  const char *loai, *file, *facility;
+  const char *loai, *file, *facility, *why = NULL;
   refsvc_doc_kind kind;
   refsvc_store_result res;
 
@@ -175,14 +154,13 @@ gw_send (const refsvc_request *req, refsvc_response *resp)
       return;
     }
   file = g_hash_table_lookup (form, "fileBase64Str");
-  if (file == NULL || (xml = decode_base64_strict (file)) == NULL)
+  if (file == NULL || *file == '\0'
+      || (xml = refsvc_base64_decode_strict (file, FILE_MAX, &why)) == NULL)
     {
-      gateway_refuse (resp, "MaKetQua", "205", refsvc_error_new ("gateway.bad_file"));
-      return;
-    }
-  if (g_bytes_get_size (xml) > FILE_MAX)
-    {
-      gateway_refuse (resp, "MaKetQua", "1001", refsvc_error_new ("request.too_large"));
+      if (g_strcmp0 (why, "length") == 0)
+        gateway_refuse (resp, "MaKetQua", "1001", refsvc_error_new ("request.too_large"));
+      else
+        gateway_refuse (resp, "MaKetQua", "205", refsvc_error_new ("gateway.bad_file"));
       return;
     }
   doc = refsvc_xmldoc_parse (svc->trust, kind, g_bytes_get_data (xml, NULL), g_bytes_get_size (xml), &err);

@@ -174,6 +174,11 @@ gboolean refsvc_codes_load (const char *dir, GError **error);
 
 const char *refsvc_procedure_name (refsvc_procedure p);  /* "birth" / "death" */
 
+/* RFC 4648 §4 base64, strictly (standard alphabet, padding, no
+ * whitespace, zero unused bits; decoded size ≤ max): the bytes, or NULL
+ * and *code = "format" or "length". */
+GBytes *refsvc_base64_decode_strict (const char *s, gsize max, const char **code);
+
 /* Strict JSON object parser for outside bytes (UTF-8, no duplicate
  * member names, one object): the parsed root, or NULL and *why (a
  * Vietnamese reason; why must not be NULL). */
