@@ -23,6 +23,7 @@ cleanup () {
 }
 trap cleanup EXIT INT TERM
 
+: >"$state/stdout"
 codes=""
 [ -d data/codes ] && codes="--codes $(pwd)/data/codes"
 # shellcheck disable=SC2086
