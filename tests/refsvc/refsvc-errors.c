@@ -27,8 +27,8 @@ static const refsvc_error_def error_table[] = {
     "No such resource." },
   { "request.method_not_allowed", 405, "Phương thức không được phép với tài nguyên này.",
     "Method not allowed for this resource." },
-  { "request.bad_parameter", 400, "Tham số truy vấn không hợp lệ.",
-    "A query parameter is invalid." },
+  { "request.bad_parameter", 400, "Tham số của yêu cầu không hợp lệ.",
+    "A request parameter is invalid." },
 
   /* Mutual TLS and device identity */
   { "tls.client_cert_required", 403, "Thiết bị chưa xuất trình chứng thư số.",

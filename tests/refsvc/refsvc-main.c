@@ -113,7 +113,10 @@ main (int argc, char **argv)
   cfg.bo.refuse_ratio = refuse;
   cfg.bo.supplement_ratio = supplement;
   cfg.bo.seed = (guint64) seed;
-  ca = g_build_filename (cfg.pki_dir, "service-ca-TEST-ONLY.pem", NULL);
+  {
+    g_autofree char *rel = g_build_filename (cfg.pki_dir, "service-ca-TEST-ONLY.pem", NULL);
+    ca = g_canonicalize_filename (rel, NULL);
+  }
   url_host = g_strstr_len (cfg.listen, -1, ":") ? g_strdup_printf ("[%s]", cfg.listen)
                                                  : g_strdup (cfg.listen);
 
