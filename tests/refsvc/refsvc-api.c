@@ -202,7 +202,6 @@ submit (const refsvc_request *req, refsvc_response *resp, const char *dossier_id
   sub.signer = &signer;
   sub.presence_verified = env->aa_signature != NULL;
   bo = refsvc_bo_config (svc);
-  refsvc_tick (svc);
   if (dossier_id == NULL)
     res = refsvc_store_submit (svc->store, &sub, &bo, refsvc_clock_now (svc->clock), &status, &answer);
   else

@@ -349,7 +349,7 @@ missing_json (const char *pointer)
   json_builder_add_string_value (b, pointer);
   json_builder_end_array (b);
   g_autoptr (JsonNode) n = json_builder_get_root (b);
-  return store_node_to_string (n);
+  return refsvc_json_to_string (n);
 }
 
 static void

@@ -19,7 +19,6 @@
 #define REFSVC_DG15_MAX         4096u
 #define REFSVC_SOD_MAX          (64u * 1024u)
 #define REFSVC_JSON_MAX_DEPTH   32u
-#define REFSVC_MAX_FIELD_ERRORS 100u
 
 /* ---- Code lists (refsvc-codes.c); all FALSE/NULL before a load -------- */
 gboolean    refsvc_codes_loaded (void);

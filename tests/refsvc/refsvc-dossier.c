@@ -343,8 +343,7 @@ env_add (refsvc_error **e, const char *path, const char *code, const char *msg)
 {
   if (*e == NULL)
     *e = refsvc_error_new ("dossier.bad_envelope");
-  if ((*e)->fields->len < REFSVC_MAX_FIELD_ERRORS)
-    refsvc_error_add_field (*e, path, code, msg);
+  refsvc_error_add_field (*e, path, code, msg);
 }
 
 /* The string member, or NULL after reporting (required unless optional). */

@@ -181,6 +181,8 @@ refsvc_error_add_field (refsvc_error *e, const char *path, const char *code,
   refsvc_field_error *f;
 
   g_return_if_fail (e != NULL);
+  if (e->fields->len >= REFSVC_MAX_FIELD_ERRORS)
+    return;
   f = g_new0 (refsvc_field_error, 1);
   f->path = g_strdup (path ? path : "");
   f->code = g_strdup (code ? code : "invalid");
@@ -201,7 +203,6 @@ char *
 refsvc_error_to_json (const refsvc_error *e)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
 
   g_return_val_if_fail (e != NULL, NULL);
@@ -241,6 +242,5 @@ refsvc_error_to_json (const refsvc_error *e)
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return refsvc_json_to_string (root);
 }

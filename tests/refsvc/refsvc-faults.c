@@ -34,12 +34,6 @@ static const char *const fault_names[REFSVC_FAULT_N] = {
   [REFSVC_FAULT_ACCEPT_THEN_DROP] = "acceptThenDrop",
 };
 
-const char *
-refsvc_fault_name (refsvc_fault fault)
-{
-  return fault < REFSVC_FAULT_N ? fault_names[fault] : "none";
-}
-
 static void
 reset_locked (refsvc_faults *f)
 {

@@ -87,15 +87,6 @@ refsvc_response_error (refsvc_response *r, const char *code)
 /* ------------------------------------------------------------------------ */
 /* JSON helpers                                                             */
 
-char *
-refsvc_json_to_string (JsonNode *node)
-{
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-
-  json_generator_set_root (gen, node);
-  return json_generator_to_data (gen, NULL);
-}
-
 const char *
 refsvc_request_header (const refsvc_request *req, const char *name)
 {
@@ -125,13 +116,14 @@ route_match (const char *pattern, const char *path, char *params[2])
     {
       if (g_str_equal (ps[i], "{}"))
         {
-          if (xs[i][0] == '\0' || np >= 2)
+          if (xs[i][0] == '\0' || ++np > 2)
             return FALSE;
           continue;
         }
       if (!g_str_equal (ps[i], xs[i]))
         return FALSE;
     }
+  np = 0;
   for (guint i = 0; ps[i] != NULL; i++)
     if (g_str_equal (ps[i], "{}"))
       params[np++] = g_strdup (xs[i]);
@@ -373,7 +365,7 @@ handle (void *cls, struct MHD_Connection *conn, const char *url, const char *met
     }
   if (*upload_data_size > 0)
     {
-      if (rc->body->len + *upload_data_size > rc->limit)
+      if (rc->too_large || rc->body->len + *upload_data_size > rc->limit)
         rc->too_large = TRUE;
       else
         g_byte_array_append (rc->body, (const guint8 *) upload_data, (guint) *upload_data_size);

@@ -35,6 +35,20 @@ on_tick (gpointer svc)
   return G_SOURCE_CONTINUE;
 }
 
+/* Removes a temporary state directory and the SQLite files in it. */
+static void
+remove_state (const char *state)
+{
+  static const char *const files[] = { "refsvc.sqlite", "refsvc.sqlite-wal", "refsvc.sqlite-shm" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (state, files[i], NULL);
+      g_remove (path);
+    }
+  g_rmdir (state);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -125,6 +139,8 @@ main (int argc, char **argv)
     {
       g_printerr ("motcua-refsvc: %s\n", error->message);
       refsvc_config_clear (&cfg);
+      if (temp_state)
+        remove_state (state);
       return 1;
     }
   printf ("MOTCUA_SERVICE_URL=https://%s:%u\n", url_host, svc->api_port);
@@ -140,14 +156,6 @@ main (int argc, char **argv)
 
   refsvc_stop (svc);
   if (temp_state)
-    {
-      g_autofree char *db = g_build_filename (state, "refsvc.sqlite", NULL);
-      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-      g_remove (db);
-      g_remove (wal);
-      g_remove (shm);
-      g_rmdir (state);
-    }
+    remove_state (state);
   return 0;
 }

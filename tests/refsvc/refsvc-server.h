@@ -76,7 +76,6 @@ refsvc_fault   refsvc_faults_decide (refsvc_faults *f, const char *path,
 /* After a successful write (2xx to a POST): TRUE when acceptThenDrop
  * fires for it (consumes one count). */
 gboolean       refsvc_faults_take_accept_then_drop (refsvc_faults *f, const char *path);
-const char    *refsvc_fault_name (refsvc_fault fault);
 
 /* ------------------------------------------------------------------------ */
 /* Tokens (refsvc-auth.c)                                                   */
@@ -136,6 +135,7 @@ struct refsvc {
   refsvc_faults *faults;
   refsvc_tokens *tokens;
   GMutex         bo_lock;     /* guards cfg.bo and cfg.token_ttl */
+  gboolean       xmldoc_ready;
   gint           stats[REFSVC_STAT_N];   /* atomics */
   struct MHD_Daemon *api;
   struct MHD_Daemon *admin;
@@ -213,6 +213,5 @@ gboolean refsvc_http_start (refsvc *svc, GError **error);
 void     refsvc_http_stop (refsvc *svc);
 
 /* Small JSON helpers shared by the handlers */
-char     *refsvc_json_to_string (JsonNode *node);
 
 #endif

@@ -88,7 +88,7 @@ refsvc_start (refsvc_config *cfg, GError **error)
       goto fail;
     }
   if (!refsvc_codes_load (svc->cfg.codes_dir, error)
-      || !refsvc_xmldoc_init (error)
+      || !(svc->xmldoc_ready = refsvc_xmldoc_init (error))
       || (svc->trust = refsvc_trust_load (svc->cfg.pki_dir, error)) == NULL)
     goto fail;
   db = g_build_filename (svc->cfg.state_dir, "refsvc.sqlite", NULL);
@@ -117,7 +117,8 @@ refsvc_stop (refsvc *svc)
   g_clear_pointer (&svc->clock, refsvc_clock_free);
   g_clear_pointer (&svc->store, refsvc_store_close);
   g_clear_pointer (&svc->trust, refsvc_trust_free);
-  refsvc_xmldoc_shutdown ();
+  if (svc->xmldoc_ready)
+    refsvc_xmldoc_shutdown ();
   refsvc_config_clear (&svc->cfg);
   g_mutex_clear (&svc->bo_lock);
   g_free (svc);

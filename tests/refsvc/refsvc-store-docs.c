@@ -45,13 +45,13 @@ write_document (refsvc_store *st, const refsvc_xmldoc *doc, GBytes *xml, const g
   if (!s)
     return FALSE;
   g_autoptr (JsonNode) signer = store_signer_json (&doc->signer);
-  g_autofree char *signer_text = store_node_to_string (signer);
+  g_autofree char *signer_text = refsvc_json_to_string (signer);
   g_autoptr (JsonNode) fields = json_node_new (JSON_NODE_OBJECT);
   if (doc->fields)
     json_node_set_object (fields, doc->fields);
   else
     json_node_take_object (fields, json_object_new ());
-  g_autofree char *fields_text = store_node_to_string (fields);
+  g_autofree char *fields_text = refsvc_json_to_string (fields);
   gsize len = 0;
   const void *data = g_bytes_get_data (xml, &len);
   sqlite3_bind_int (s, 1, doc->kind);
@@ -131,16 +131,6 @@ refsvc_store_put_document (refsvc_store *st, const refsvc_xmldoc *doc, GBytes *x
   return r;
 }
 
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 JsonNode *
 refsvc_store_get_document (refsvc_store *st, refsvc_doc_kind kind, const char *code)
 {
@@ -161,17 +151,17 @@ refsvc_store_get_document (refsvc_store *st, refsvc_doc_kind kind, const char *c
     JsonNode *fields = store_parse_json ((const char *) sqlite3_column_text (s, 4));
     g_autoptr (JsonBuilder) b = json_builder_new ();
     json_builder_begin_object (b);
-    add_string (b, "code", code);
+    refsvc_json_add_string (b, "code", code);
     json_builder_set_member_name (b, "loaiHs");
     json_builder_add_int_value (b, kind);
-    add_string (b, "maGD", (const char *) sqlite3_column_text (s, 0));
-    add_string (b, "receivedAt", at);
-    add_string (b, "facility", (const char *) sqlite3_column_text (s, 2));
+    refsvc_json_add_string (b, "maGD", (const char *) sqlite3_column_text (s, 0));
+    refsvc_json_add_string (b, "receivedAt", at);
+    refsvc_json_add_string (b, "facility", (const char *) sqlite3_column_text (s, 2));
     json_builder_set_member_name (b, "signer");
     json_builder_add_value (b, signer ? signer : json_node_new (JSON_NODE_NULL));
     json_builder_set_member_name (b, "fields");
     json_builder_add_value (b, fields ? fields : json_node_new (JSON_NODE_NULL));
-    add_string (b, "document", b64);
+    refsvc_json_add_string (b, "document", b64);
     json_builder_end_object (b);
     root = json_builder_get_root (b);
   }

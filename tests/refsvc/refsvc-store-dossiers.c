@@ -135,13 +135,6 @@ insert_dossier (refsvc_store *st, const refsvc_submission *sub, const char *doss
   return store_step_done (st, s);
 }
 
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
-}
-
 /* The 201 answer: the dossier as just stored, systems read back. */
 static char *
 submit_answer (refsvc_store *st, const refsvc_submission *sub, const char *dossier_id,
@@ -154,14 +147,14 @@ submit_answer (refsvc_store *st, const refsvc_submission *sub, const char *dossi
   g_autofree char *received = refsvc_iso8601 (now);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  add_string (b, "dossierId", dossier_id);
-  add_string (b, "transactionId", sub->transaction_id);
-  add_string (b, "procedure", store_procedure_name (sub->procedure));
-  add_string (b, "receivedAt", received);
-  add_string (b, "payloadSha256", sha_hex);
+  refsvc_json_add_string (b, "dossierId", dossier_id);
+  refsvc_json_add_string (b, "transactionId", sub->transaction_id);
+  refsvc_json_add_string (b, "procedure", store_procedure_name (sub->procedure));
+  refsvc_json_add_string (b, "receivedAt", received);
+  refsvc_json_add_string (b, "payloadSha256", sha_hex);
   json_builder_set_member_name (b, "signer");
   json_builder_add_value (b, store_signer_json (sub->signer));
-  add_string (b, "cardPresence", sub->presence_verified ? "verified" : "absent");
+  refsvc_json_add_string (b, "cardPresence", sub->presence_verified ? "verified" : "absent");
   json_builder_set_member_name (b, "systems");
   json_builder_begin_array (b);
   sqlite3_bind_text (s, 1, dossier_id, -1, SQLITE_TRANSIENT);
@@ -170,12 +163,12 @@ submit_answer (refsvc_store *st, const refsvc_submission *sub, const char *dossi
     refsvc_status status = sqlite3_column_int (s, 1);
     g_autofree char *at = refsvc_iso8601 (sqlite3_column_int64 (s, 2));
     json_builder_begin_object (b);
-    add_string (b, "system", (const char *) sqlite3_column_text (s, 0));
-    add_string (b, "status", refsvc_status_code (status));
+    refsvc_json_add_string (b, "system", (const char *) sqlite3_column_text (s, 0));
+    refsvc_json_add_string (b, "status", refsvc_status_code (status));
     json_builder_set_member_name (b, "statusCode");
     json_builder_add_int_value (b, status);
-    add_string (b, "statusLabel", refsvc_status_label (status));
-    add_string (b, "updatedAt", at);
+    refsvc_json_add_string (b, "statusLabel", refsvc_status_label (status));
+    refsvc_json_add_string (b, "updatedAt", at);
     json_builder_end_object (b);
   }
   sqlite3_reset (s);
@@ -184,7 +177,7 @@ submit_answer (refsvc_store *st, const refsvc_submission *sub, const char *dossi
   if (rc != SQLITE_DONE)
     return NULL;
   g_autoptr (JsonNode) root = json_builder_get_root (b);
-  return store_node_to_string (root);
+  return refsvc_json_to_string (root);
 }
 
 static gboolean
@@ -216,12 +209,16 @@ do_submit (refsvc_store *st, const refsvc_submission *sub, const refsvc_backoffi
   tx_match m = lookup_transaction (st, sub, "submit", NULL, http_status, answer);
   if (m != TX_NEW)
     return tx_result (m);
+  /* Transitions due before now first, in this same transaction: the
+   * changes feed stays in the order things happened. */
+  if (bo_advance_locked (st, bo, now) < 0)
+    return REFSVC_STORE_ERROR;
   g_autofree char *id = next_dossier_id (st, sub->procedure, sub->unit, now);
   gsize plen = 0;
   const guint8 *pdata = g_bytes_get_data (sub->payload, &plen);
   g_autofree char *sha_hex = store_sha256_hex (pdata, plen);
   g_autoptr (JsonNode) signer = store_signer_json (sub->signer);
-  g_autofree char *signer_text = store_node_to_string (signer);
+  g_autofree char *signer_text = refsvc_json_to_string (signer);
   if (!id || !insert_dossier (st, sub, id, sha_hex, signer_text, now)
       || !bo_start_dossier (st, id, sub->procedure, sub->unit, bo, now))
     return REFSVC_STORE_ERROR;
@@ -295,7 +292,7 @@ replace_payload (refsvc_store *st, const char *dossier_id, const refsvc_submissi
   const void *sdata = g_bytes_get_data (sub->signature, &slen);
   g_autofree char *sha_hex = store_sha256_hex (pdata, plen);
   g_autoptr (JsonNode) signer = store_signer_json (sub->signer);
-  g_autofree char *signer_text = store_node_to_string (signer);
+  g_autofree char *signer_text = refsvc_json_to_string (signer);
   sqlite3_bind_blob64 (s, 1, pdata ? (const void *) pdata : "", plen, SQLITE_TRANSIENT);
   sqlite3_bind_text (s, 2, sha_hex, -1, SQLITE_TRANSIENT);
   sqlite3_bind_blob64 (s, 3, sdata ? sdata : "", slen, SQLITE_TRANSIENT);
@@ -361,7 +358,7 @@ supplement_body (refsvc_store *st, const char *dossier_id, const refsvc_submissi
   if (!replace_payload (st, dossier_id, sub, now) || bo_reopen (st, dossier_id, round + 1, bo, now) < 1)
     return REFSVC_STORE_ERROR;
   g_autoptr (JsonNode) doc = store_status_doc (st, dossier_id, NULL);
-  g_autofree char *text = doc ? store_node_to_string (doc) : NULL;
+  g_autofree char *text = doc ? refsvc_json_to_string (doc) : NULL;
   if (!text || !insert_transaction (st, sub, "supplement", dossier_id, 202, text, now))
     return REFSVC_STORE_ERROR;
   *http_status = 202;

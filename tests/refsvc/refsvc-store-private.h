@@ -44,7 +44,6 @@ refsvc_procedure store_procedure_parse (const char *name);
 char       *store_sha256_hex (const guint8 *data, gsize len);
 /* {"subject","issuer","serial","keyType","signingTime"?} */
 JsonNode   *store_signer_json (const refsvc_signer *sg);
-char       *store_node_to_string (JsonNode *node);  /* compact JSON */
 /* Parses stored JSON text (NULL or bad → NULL). */
 JsonNode   *store_parse_json (const char *text);
 /* Vietnam (UTC+7) civil time of t with a g_date_time_format format. */

@@ -9,13 +9,6 @@
 
 #include <string.h>
 
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
-}
-
 /* "status", "statusCode", "statusLabel", <time_name>, "reason"?, "missing"?
  * from columns status, time, reason, missing starting at col. */
 static void
@@ -23,14 +16,14 @@ add_status_members (JsonBuilder *b, sqlite3_stmt *s, int col, const char *time_n
 {
   refsvc_status status = sqlite3_column_int (s, col);
   g_autofree char *at = refsvc_iso8601 (sqlite3_column_int64 (s, col + 1));
-  add_string (b, "status", refsvc_status_code (status));
+  refsvc_json_add_string (b, "status", refsvc_status_code (status));
   json_builder_set_member_name (b, "statusCode");
   json_builder_add_int_value (b, status);
-  add_string (b, "statusLabel", refsvc_status_label (status));
-  add_string (b, time_name, at);
+  refsvc_json_add_string (b, "statusLabel", refsvc_status_label (status));
+  refsvc_json_add_string (b, time_name, at);
   const char *reason = (const char *) sqlite3_column_text (s, col + 2);
   if (reason)
-    add_string (b, "reason", reason);
+    refsvc_json_add_string (b, "reason", reason);
   JsonNode *missing = store_parse_json ((const char *) sqlite3_column_text (s, col + 3));
   if (missing) {
     json_builder_set_member_name (b, "missing");
@@ -75,8 +68,8 @@ add_systems (refsvc_store *st, JsonBuilder *b, const char *dossier_id, refsvc_pr
   while (ok && (rc = sqlite3_step (s)) == SQLITE_ROW) {
     g_autofree char *system = store_col_text (s, 0);
     json_builder_begin_object (b);
-    add_string (b, "system", system);
-    add_string (b, "name", bo_system_name (p, system));
+    refsvc_json_add_string (b, "system", system);
+    refsvc_json_add_string (b, "name", bo_system_name (p, system));
     add_status_members (b, s, 1, "updatedAt");
     ok = add_history (st, b, dossier_id, system);
     json_builder_end_object (b);
@@ -107,10 +100,10 @@ store_status_doc (refsvc_store *st, const char *dossier_id, const char *unit)
 
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  add_string (b, "dossierId", dossier_id);
-  add_string (b, "transactionId", tx);
-  add_string (b, "procedure", store_procedure_name (p));
-  add_string (b, "receivedAt", received);
+  refsvc_json_add_string (b, "dossierId", dossier_id);
+  refsvc_json_add_string (b, "transactionId", tx);
+  refsvc_json_add_string (b, "procedure", store_procedure_name (p));
+  refsvc_json_add_string (b, "receivedAt", received);
   gboolean ok = add_systems (st, b, dossier_id, p);
   json_builder_end_object (b);
   return ok ? json_builder_get_root (b) : NULL;
@@ -158,11 +151,11 @@ add_change (JsonBuilder *b, sqlite3_stmt *s)
 {
   g_autofree char *cursor = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (s, 0));
   json_builder_begin_object (b);
-  add_string (b, "cursor", cursor);
-  add_string (b, "dossierId", (const char *) sqlite3_column_text (s, 1));
-  add_string (b, "transactionId", (const char *) sqlite3_column_text (s, 2));
-  add_string (b, "procedure", (const char *) sqlite3_column_text (s, 3));
-  add_string (b, "system", (const char *) sqlite3_column_text (s, 4));
+  refsvc_json_add_string (b, "cursor", cursor);
+  refsvc_json_add_string (b, "dossierId", (const char *) sqlite3_column_text (s, 1));
+  refsvc_json_add_string (b, "transactionId", (const char *) sqlite3_column_text (s, 2));
+  refsvc_json_add_string (b, "procedure", (const char *) sqlite3_column_text (s, 3));
+  refsvc_json_add_string (b, "system", (const char *) sqlite3_column_text (s, 4));
   add_status_members (b, s, 5, "at");
   json_builder_end_object (b);
 }
@@ -211,7 +204,7 @@ refsvc_store_changes (refsvc_store *st, const char *unit, gint64 since, guint li
   }
   json_builder_end_array (b);
   g_autofree char *cursor = g_strdup_printf ("%" G_GINT64_FORMAT, next);
-  add_string (b, "nextCursor", cursor);
+  refsvc_json_add_string (b, "nextCursor", cursor);
   json_builder_set_member_name (b, "more");
   json_builder_add_boolean_value (b, more);
   json_builder_end_object (b);

@@ -286,14 +286,6 @@ store_signer_json (const refsvc_signer *sg)
   return json_builder_get_root (b);
 }
 
-char *
-store_node_to_string (JsonNode *node)
-{
-  g_autoptr (JsonGenerator) g = json_generator_new ();
-  json_generator_set_root (g, node);
-  return json_generator_to_data (g, NULL);
-}
-
 JsonNode *
 store_parse_json (const char *text)
 {

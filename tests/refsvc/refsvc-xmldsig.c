@@ -194,13 +194,13 @@ signature_object (profile_state *ps, const char *id)
 static gboolean
 reference_ok (profile_state *ps, xmlNodePtr ref)
 {
-  g_autofree char *doc_id = (char *) xmlGetNoNsProp (ps->doc_el, BAD_CAST "Id");
-  xmlChar *uri = xmlGetNoNsProp (ref, BAD_CAST "URI");
+  xmlChar *doc_id = NULL, *uri = xmlGetNoNsProp (ref, BAD_CAST "URI");
   xmlNodePtr c = first_element (ref), transforms = NULL, value;
   gboolean whole, ok = FALSE;
 
   if (uri == NULL)
     return FALSE;
+  doc_id = xmlGetNoNsProp (ps->doc_el, BAD_CAST "Id");
   whole = uri[0] == '\0';
   if (is_dsig (c, "Transforms"))
     {
@@ -215,7 +215,7 @@ reference_ok (profile_state *ps, xmlNodePtr ref)
     goto out;
   if (whole)
     ps->whole_refs++;
-  else if (uri[0] == '#' && doc_id != NULL && strcmp ((char *) uri + 1, doc_id) == 0)
+  else if (uri[0] == '#' && doc_id != NULL && xmlStrcmp (uri + 1, doc_id) == 0)
     ps->doc_refs++;
   else if (uri[0] == '#' && (ps->signed_object = signature_object (ps, (char *) uri + 1)) != NULL)
     ps->object_refs++;
@@ -224,6 +224,7 @@ reference_ok (profile_state *ps, xmlNodePtr ref)
   ok = TRUE;
 out:
   xmlFree (uri);
+  xmlFree (doc_id);
   return ok;
 }
 

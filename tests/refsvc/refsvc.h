@@ -51,6 +51,9 @@ typedef struct {
 /* Looks code up in the table; an unknown code is a programming error and
  * gives "server.internal".  Never returns NULL. */
 refsvc_error *refsvc_error_new (const char *code);
+/* At most this many fields are listed in one error: a hostile document
+ * could otherwise make millions (the first ones suffice to fix it). */
+#define REFSVC_MAX_FIELD_ERRORS 100u
 void          refsvc_error_add_field (refsvc_error *e, const char *path,
                                       const char *code, const char *message_vi);
 void          refsvc_error_free (refsvc_error *e);
@@ -178,6 +181,11 @@ const char *refsvc_procedure_name (refsvc_procedure p);  /* "birth" / "death" */
  * whitespace, zero unused bits; decoded size ≤ max): the bytes, or NULL
  * and *code = "format" or "length". */
 GBytes *refsvc_base64_decode_strict (const char *s, gsize max, const char **code);
+
+/* Compact JSON text of node (newly allocated). */
+char *refsvc_json_to_string (JsonNode *node);
+/* "name": value, or "name": null when value is NULL. */
+void  refsvc_json_add_string (JsonBuilder *b, const char *name, const char *value);
 
 /* Strict JSON object parser for outside bytes (UTF-8, no duplicate
  * member names, one object): the parsed root, or NULL and *why (a
