@@ -83,6 +83,23 @@ lex_number (const guint8 *d, gsize len, gsize j)
   return j;
 }
 
+/* The value of 4 hex digits at d[i], or -1. */
+static int
+hex4 (const guint8 *d, gsize len, gsize i)
+{
+  int v = 0;
+
+  if (i + 4 > len)
+    return -1;
+  for (gsize k = i; k < i + 4; k++)
+    {
+      if (!g_ascii_isxdigit (d[k]))
+        return -1;
+      v = v * 16 + g_ascii_xdigit_value (d[k]);
+    }
+  return v;
+}
+
 /* After the opening quote; returns the index after the closing quote, or
  * 0 when malformed (*why set). */
 static gsize
@@ -100,15 +117,27 @@ lex_string (const guint8 *d, gsize len, gsize j, const char **why)
         break;
       if (d[j] == 'u')
         {
-          if (len - j < 5 || !g_ascii_isxdigit (d[j + 1]) || !g_ascii_isxdigit (d[j + 2])
-              || !g_ascii_isxdigit (d[j + 3]) || !g_ascii_isxdigit (d[j + 4]))
+          int v = hex4 (d, len, j + 1), lo;
+
+          if (v < 0)
             break;
-          if (memcmp (d + j + 1, "0000", 4) == 0)
+          if (v == 0)
             {
               *why = "Chuỗi không được chứa ký tự NUL (\\u0000).";
               return 0;
             }
           j += 4;
+          /* UTF-16 surrogates only in pairs: json-glib would turn a lone
+           * one into invalid UTF-8. */
+          if (v >= 0xDC00 && v <= 0xDFFF)
+            break;
+          if (v >= 0xD800 && v <= 0xDBFF)
+            {
+              if (len - j < 7 || d[j + 1] != '\\' || d[j + 2] != 'u'
+                  || (lo = hex4 (d, len, j + 3)) < 0xDC00 || lo > 0xDFFF)
+                break;
+              j += 6;
+            }
         }
       else if (strchr ("\"\\/bfnrt", d[j]) == NULL || d[j] == '\0')
         break;

@@ -28,6 +28,9 @@ bad_payload_bytes (void **state)
     "{/* c */\"a\":1}", "{'a':1}", "{\"a\":'x'}", "{\"a\":0x10}", "{\"a\":01}",
     "{\"a\":.5}", "{\"a\":1.}", "{\"a\":\"\\q\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"tab\there\"}",
     "{\"a\":truex}", "{\"a\":1}}", "{\"a\":1}x",
+    /* Lone or reversed UTF-16 surrogates (json-glib makes invalid UTF-8). */
+    "{\"a\":\"\\ud800x\"}", "{\"a\":\"\\udc00\"}", "{\"\\ud800\":1}",
+    "{\"a\":\"\\ud800\\u0041\"}", "{\"a\":\"\\udc00\\ud800\"}",
   };
   GString *deep = g_string_new ("{\"a\":");
 
@@ -73,6 +76,7 @@ legal_json_syntax (void **state)
   static const char *const ok[] = {
     " \r\n\t{\"a\":[1,-0,0.5,-1.5e+10,2E-3,true,false,null,{},[]],\"b\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"} \n",
     "{\"ngayLap\":\"20.11.2026\"}",
+    "{\"a\":\"\\ud83d\\ude00 \\uD83D\\uDE00\"}",   /* a surrogate pair (U+1F600) */
   };
 
   (void) state;
