@@ -25,6 +25,17 @@ now_locked (refsvc_clock *c)
          + (gint64) ((double) (g_get_monotonic_time () - c->base_mono_us) * c->speed);
 }
 
+GTimeZone *
+refsvc_vn_timezone (void)
+{
+  static gsize tz;
+
+  /* Vietnam has kept UTC+7 without daylight saving since 1975. */
+  if (g_once_init_enter (&tz))
+    g_once_init_leave (&tz, (gsize) g_time_zone_new_offset (7 * 3600));
+  return (GTimeZone *) tz;
+}
+
 refsvc_clock *
 refsvc_clock_new (gboolean stepped, double speed)
 {

@@ -22,9 +22,7 @@
 void
 refsvc_vctx_init (refsvc_vctx *ctx, JsonNode *root)
 {
-  /* Vietnam has kept UTC+7 without daylight saving since 1975. */
-  g_autoptr (GTimeZone) tz = g_time_zone_new_offset (7 * 3600);
-  g_autoptr (GDateTime) now = g_date_time_new_now (tz);
+  g_autoptr (GDateTime) now = g_date_time_new_now (refsvc_vn_timezone ());
 
   memset (ctx, 0, sizeof *ctx);
   ctx->root = root;

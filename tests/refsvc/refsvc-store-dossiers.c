@@ -120,7 +120,7 @@ insert_dossier (refsvc_store *st, const refsvc_submission *sub, const char *doss
   const void *pdata = g_bytes_get_data (sub->payload, &plen);
   const void *sdata = g_bytes_get_data (sub->signature, &slen);
   sqlite3_bind_text (s, 1, dossier_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (s, 2, store_procedure_name (sub->procedure), -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, refsvc_procedure_name (sub->procedure), -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 3, sub->unit, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (s, 4, sub->device_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (s, 5, sub->transaction_id, -1, SQLITE_TRANSIENT);
@@ -149,7 +149,7 @@ submit_answer (refsvc_store *st, const refsvc_submission *sub, const char *dossi
   json_builder_begin_object (b);
   refsvc_json_add_string (b, "dossierId", dossier_id);
   refsvc_json_add_string (b, "transactionId", sub->transaction_id);
-  refsvc_json_add_string (b, "procedure", store_procedure_name (sub->procedure));
+  refsvc_json_add_string (b, "procedure", refsvc_procedure_name (sub->procedure));
   refsvc_json_add_string (b, "receivedAt", received);
   refsvc_json_add_string (b, "payloadSha256", sha_hex);
   json_builder_set_member_name (b, "signer");
@@ -331,7 +331,7 @@ supplement_target (refsvc_store *st, const char *dossier_id, const refsvc_submis
   }
   /* A supplement of the other procedure, or with nothing asked: refused. */
   if (g_strcmp0 ((const char *) sqlite3_column_text (s, 0),
-                 store_procedure_name (sub->procedure)) != 0
+                 refsvc_procedure_name (sub->procedure)) != 0
       || sqlite3_column_int (s, 3) == 0) {
     *why = REFSVC_STORE_REFUSED;
     return -1;

@@ -38,7 +38,6 @@ gboolean      store_end (refsvc_store *st, gboolean ok);
 char         *store_col_text (sqlite3_stmt *s, int col);
 
 /* "birth" / "death" (the store does not depend on refsvc-dossier.c). */
-const char *store_procedure_name (refsvc_procedure p);
 refsvc_procedure store_procedure_parse (const char *name);
 /* Lowercase hex of SHA-256(data). */
 char       *store_sha256_hex (const guint8 *data, gsize len);

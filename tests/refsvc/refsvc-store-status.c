@@ -102,7 +102,7 @@ store_status_doc (refsvc_store *st, const char *dossier_id, const char *unit)
   json_builder_begin_object (b);
   refsvc_json_add_string (b, "dossierId", dossier_id);
   refsvc_json_add_string (b, "transactionId", tx);
-  refsvc_json_add_string (b, "procedure", store_procedure_name (p));
+  refsvc_json_add_string (b, "procedure", refsvc_procedure_name (p));
   refsvc_json_add_string (b, "receivedAt", received);
   gboolean ok = add_systems (st, b, dossier_id, p);
   json_builder_end_object (b);

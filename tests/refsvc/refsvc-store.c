@@ -246,12 +246,6 @@ store_col_text (sqlite3_stmt *s, int col)
   return t ? g_strdup ((const char *) t) : NULL;
 }
 
-const char *
-store_procedure_name (refsvc_procedure p)
-{
-  return p == REFSVC_DEATH ? "death" : "birth";
-}
-
 refsvc_procedure
 store_procedure_parse (const char *name)
 {
@@ -297,12 +291,10 @@ store_parse_json (const char *text)
 char *
 store_vn_time (gint64 t, const char *format)
 {
-  /* Fixed offset: Vietnam has had no daylight saving time since 1975. */
-  g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("+07:00");
   g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (t);
-  if (!tz || !utc)
+  if (!utc)
     return g_strdup ("");
-  g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, refsvc_vn_timezone ());
   return local ? g_date_time_format (local, format) : g_strdup ("");
 }
 

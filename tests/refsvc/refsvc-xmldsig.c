@@ -378,7 +378,6 @@ signing_time (xmlNodePtr object)
 {
   const char *path[] = { "SignatureProperties", "SignatureProperty", "SigningTime" };
   xmlNodePtr n = object;
-  g_autoptr (GTimeZone) ict = g_time_zone_new_offset (7 * 3600);
   g_autoptr (GDateTime) dt = NULL;
   xmlChar *text;
 
@@ -391,7 +390,7 @@ signing_time (xmlNodePtr object)
   if (n == NULL || (text = xmlNodeGetContent (n)) == NULL)
     return 0;
   if (xmlStrlen (text) <= 40)
-    dt = g_date_time_new_from_iso8601 ((const char *) text, ict);
+    dt = g_date_time_new_from_iso8601 ((const char *) text, refsvc_vn_timezone ());
   xmlFree (text);
   return dt ? g_date_time_to_unix (dt) : 0;
 }

@@ -334,6 +334,9 @@ JsonNode *refsvc_store_get_document (refsvc_store *st, refsvc_doc_kind kind, con
 JsonNode *refsvc_store_admin_counts (refsvc_store *st);
 JsonNode *refsvc_store_admin_dossiers (refsvc_store *st);
 
+/* Vietnam time (UTC+7, no daylight saving): a shared zone, not to be unref'd. */
+GTimeZone *refsvc_vn_timezone (void);
+
 /* Time helpers: ISO 8601 UTC "2026-11-23T10:00:00Z". */
 char *refsvc_iso8601 (gint64 unix_seconds);
 
