@@ -127,12 +127,8 @@ authorityKeyIdentifier = keyid:always
 authorityKeyIdentifier = keyid:always
 EOF
 
-new_ca_db () {
-  mkdir -p "$1/new"
-  : > "$1/index.txt"
-  echo 1000 > "$1/serial"
-  echo 01 > "$1/crlnumber"
-}
+# new_ca_db and fails: pki-lib.sh
+. "$here/pki-lib.sh"
 
 key () {      # key rsa|ec OUT
   case "$1" in
@@ -229,12 +225,6 @@ chk () {   # chk CA [openssl verify options] CERT
   local ca=$1
   shift
   openssl verify -CAfile "$o/$ca-TEST-ONLY.pem" "$@" >/dev/null 2>&1
-}
-fails () {   # fails CMD...: CMD must fail (a bare "! cmd" does not stop set -e)
-  if "$@"; then
-    echo "make-service-pki: unexpectedly succeeded: $*" >&2
-    exit 1
-  fi
 }
 crlchk () {  # crlchk CA [options] CERT: with the CA's CRL
   local ca=$1
