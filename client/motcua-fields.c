@@ -1,0 +1,2 @@
+/* motcua-fields.c — placeholder, being written */
+#include <glib.h>

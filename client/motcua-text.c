@@ -1,0 +1,2 @@
+/* motcua-text.c — placeholder, being written */
+#include <glib.h>

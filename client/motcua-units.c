@@ -1,0 +1,2 @@
+/* motcua-units.c — placeholder, being written */
+#include <glib.h>
