@@ -398,3 +398,25 @@ svc_system_status (JsonNode *doc, const char *system)
   const char *st = svc_json_str (svc_system (doc, system), "/status");
   return st ? st : "";
 }
+
+gboolean
+svc_group_start (svc_service **svc, GBytes **birth, GBytes **death)
+{
+  *svc = NULL;
+  *birth = svc_sample ("birth-valid.json");
+  if (death != NULL)
+    *death = svc_sample ("death-valid.json");
+  if (*birth == NULL || (death != NULL && *death == NULL))
+    return FALSE;
+  *svc = svc_start (NULL);
+  return *svc != NULL;
+}
+
+gboolean
+svc_group_stop (svc_service *svc, GBytes **birth, GBytes **death)
+{
+  g_clear_pointer (birth, g_bytes_unref);
+  if (death != NULL)
+    g_clear_pointer (death, g_bytes_unref);
+  return svc_stop (svc);
+}

@@ -104,6 +104,12 @@ char *svc_token (svc_service *s, const char *device);
 
 /* tests/refsvc/samples/NAME (e.g. "birth-valid.json"), or NULL. */
 GBytes *svc_sample (const char *name);
+/* For a cmocka group: loads the birth and death samples (death may be
+ * NULL when the group needs only births) and starts a fresh service.
+ * FALSE when any of it fails.  svc_group_stop undoes it (FALSE when the
+ * service did not exit cleanly). */
+gboolean svc_group_start (svc_service **svc, GBytes **birth, GBytes **death);
+gboolean svc_group_stop (svc_service *svc, GBytes **birth, GBytes **death);
 /* A copy of a JSON document with the member at pointer replaced by value
  * (a JSON text: "\"x\"", "12", "null"), or removed when value is NULL.
  * Intermediate objects are created.  NULL when the document is not JSON. */

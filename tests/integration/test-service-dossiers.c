@@ -22,19 +22,14 @@ static int
 setup (void **state)
 {
   (void) state;
-  birth = svc_sample ("birth-valid.json");
-  death = svc_sample ("death-valid.json");
-  svc = birth && death ? svc_start (NULL) : NULL;
-  return svc ? 0 : -1;
+  return svc_group_start (&svc, &birth, &death) ? 0 : -1;
 }
 
 static int
 teardown (void **state)
 {
   (void) state;
-  g_clear_pointer (&birth, g_bytes_unref);
-  g_clear_pointer (&death, g_bytes_unref);
-  return svc_stop (svc) ? 0 : -1;
+  return svc_group_stop (svc, &birth, &death) ? 0 : -1;
 }
 
 static svc_response *

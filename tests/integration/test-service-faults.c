@@ -24,17 +24,14 @@ static int
 setup (void **state)
 {
   (void) state;
-  birth = svc_sample ("birth-valid.json");
-  svc = birth ? svc_start (NULL) : NULL;
-  return svc ? 0 : -1;
+  return svc_group_start (&svc, &birth, NULL) ? 0 : -1;
 }
 
 static int
 teardown (void **state)
 {
   (void) state;
-  g_clear_pointer (&birth, g_bytes_unref);
-  return svc_stop (svc) ? 0 : -1;
+  return svc_group_stop (svc, &birth, NULL) ? 0 : -1;
 }
 
 /* Every test leaves the switches off. */

@@ -29,10 +29,7 @@ static int
 setup (void **state)
 {
   (void) state;
-  birth = svc_sample ("birth-valid.json");
-  death = svc_sample ("death-valid.json");
-  svc = birth && death ? svc_start (NULL) : NULL;
-  if (!svc)
+  if (!svc_group_start (&svc, &birth, &death))
     return -1;
   long st = 0;
   g_autoptr(JsonNode) c = svc_admin (svc, "PUT", "/admin/clock", "{\"mode\":\"stepped\"}", &st);
@@ -49,9 +46,7 @@ static int
 teardown (void **state)
 {
   (void) state;
-  g_clear_pointer (&birth, g_bytes_unref);
-  g_clear_pointer (&death, g_bytes_unref);
-  return svc_stop (svc) ? 0 : -1;
+  return svc_group_stop (svc, &birth, &death) ? 0 : -1;
 }
 
 static void
