@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "motcua-fields"
 
 #include "motcua-fields.h"
+#include "motcua-csv.h"
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -51,44 +52,16 @@ add_problem (GPtrArray *problems, const char *path, const char *code, MotcuaSeve
 static GMutex provinces_lock;
 static GHashTable *provinces; /* "01" → itself; immutable once published */
 
-/* Field @index of one CSV line (RFC 4180 quoting, no embedded newlines).
- * Returns NULL when the line has fewer fields. */
+/* Field index of one CSV line, or NULL when the line is malformed or
+ * has fewer fields. */
 static char *
 csv_field (const char *line, guint index)
 {
-  guint field = 0;
-  const char *p = line;
-  for (;;)
-    {
-      g_autoptr (GString) value = g_string_new (NULL);
-      if (*p == '"')
-        {
-          p++;
-          while (*p != '\0')
-            {
-              if (*p == '"' && p[1] == '"')
-                {
-                  g_string_append_c (value, '"');
-                  p += 2;
-                }
-              else if (*p == '"')
-                {
-                  p++;
-                  break;
-                }
-              else
-                g_string_append_c (value, *p++);
-            }
-        }
-      while (*p != '\0' && *p != ',')
-        g_string_append_c (value, *p++);
-      if (field == index)
-        return g_string_free (g_steal_pointer (&value), FALSE);
-      if (*p == '\0')
-        return NULL;
-      p++;
-      field++;
-    }
+  g_autoptr (GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
+
+  if (motcua_csv_split (line, fields) != NULL || index >= fields->len)
+    return NULL;
+  return g_strdup (g_ptr_array_index (fields, index));
 }
 
 gboolean

@@ -4,6 +4,7 @@
 
 #include "motcua-units.h"
 #include "motcua-text.h"
+#include "motcua-csv.h"
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -138,40 +139,6 @@ name_match (const Name *want, const Name *have)
 
 /* ---- CSV ------------------------------------------------------------------- */
 
-/* Splits one line (RFC 4180, no embedded newline) into @fields.
- * Returns NULL on success or a static description of the fault. */
-static const char *
-csv_split (const char *p, GPtrArray *fields)
-{
-  for (;;)
-    {
-      g_autoptr (GString) f = g_string_new (NULL);
-      if (*p == '"')
-        {
-          for (p++; *p != '"' || p[1] == '"'; p++)
-            {
-              if (*p == '\0')
-                return N_("dấu ngoặc kép không được đóng");
-              if (*p == '"')
-                p++; /* "" → " */
-              g_string_append_c (f, *p);
-            }
-          if (*++p != ',' && *p != '\0')
-            return N_("ký tự thừa sau dấu ngoặc kép đóng");
-        }
-      else
-        for (; *p != ',' && *p != '\0'; p++)
-          {
-            if (*p == '"')
-              return N_("dấu ngoặc kép giữa trường không được bọc ngoặc");
-            g_string_append_c (f, *p);
-          }
-      g_ptr_array_add (fields, g_string_free (g_steal_pointer (&f), FALSE));
-      if (*p++ == '\0')
-        return NULL;
-    }
-}
-
 typedef gboolean (*RowFunc) (MotcuaUnits *u, char **f, const char **why);
 
 static gboolean
@@ -206,7 +173,7 @@ load_csv (MotcuaUnits *u, const char *dir, const char *file, const char *header,
       g_autoptr (GPtrArray) f = g_ptr_array_new_with_free_func (g_free);
       if (i == 0 && strcmp (line, header) != 0)
         why = N_("tiêu đề cột không đúng");
-      else if (i > 0 && (why = csv_split (line, f)) == NULL && f->len != n_cols)
+      else if (i > 0 && (why = motcua_csv_split (line, f)) == NULL && f->len != n_cols)
         why = N_("số trường không đúng");
       else if (i > 0 && why == NULL)
         {
