@@ -183,12 +183,10 @@ clock_answer (refsvc *svc, refsvc_response *resp, int transitions)
   g_autofree char *iso = refsvc_iso8601 (now);
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "mode");
-  json_builder_add_string_value (b, refsvc_clock_is_stepped (svc->clock) ? "stepped" : "realtime");
+  refsvc_json_add_string (b, "mode", refsvc_clock_is_stepped (svc->clock) ? "stepped" : "realtime");
   json_builder_set_member_name (b, "speed");
   json_builder_add_double_value (b, refsvc_clock_speed (svc->clock));
-  json_builder_set_member_name (b, "now");
-  json_builder_add_string_value (b, iso);
+  refsvc_json_add_string (b, "now", iso);
   json_builder_set_member_name (b, "nowUnix");
   json_builder_add_int_value (b, now);
   if (transitions >= 0)

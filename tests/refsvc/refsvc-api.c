@@ -43,22 +43,16 @@ api_token (const refsvc_request *req, refsvc_response *resp)
   refsvc_stat_inc (svc, REFSVC_STAT_TOKENS);
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "access_token");
-  json_builder_add_string_value (b, token);
-  json_builder_set_member_name (b, "token_type");
-  json_builder_add_string_value (b, "Bearer");
+  refsvc_json_add_string (b, "access_token", token);
+  refsvc_json_add_string (b, "token_type", "Bearer");
   json_builder_set_member_name (b, "expires_in");
   json_builder_add_int_value (b, ttl);
-  json_builder_set_member_name (b, "expires_at");
-  json_builder_add_string_value (b, expires);
+  refsvc_json_add_string (b, "expires_at", expires);
   json_builder_set_member_name (b, "device");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, req->device->id);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, kinds[req->device->kind <= 3 ? req->device->kind : 0]);
-  json_builder_set_member_name (b, "unit");
-  json_builder_add_string_value (b, req->device->unit);
+  refsvc_json_add_string (b, "id", req->device->id);
+  refsvc_json_add_string (b, "kind", kinds[req->device->kind <= 3 ? req->device->kind : 0]);
+  refsvc_json_add_string (b, "unit", req->device->unit);
   json_builder_end_object (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);

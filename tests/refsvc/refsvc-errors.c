@@ -209,12 +209,9 @@ refsvc_error_to_json (const refsvc_error *e)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "code");
-  json_builder_add_string_value (b, e->code);
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, e->message_vi);
-  json_builder_set_member_name (b, "message_en");
-  json_builder_add_string_value (b, e->message_en);
+  refsvc_json_add_string (b, "code", e->code);
+  refsvc_json_add_string (b, "message", e->message_vi);
+  refsvc_json_add_string (b, "message_en", e->message_en);
   json_builder_set_member_name (b, "status");
   json_builder_add_int_value (b, e->http_status);
   json_builder_set_member_name (b, "fields");
@@ -224,12 +221,9 @@ refsvc_error_to_json (const refsvc_error *e)
       const refsvc_field_error *f = g_ptr_array_index (e->fields, i);
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, f->path);
-      json_builder_set_member_name (b, "code");
-      json_builder_add_string_value (b, f->code);
-      json_builder_set_member_name (b, "message");
-      json_builder_add_string_value (b, f->message);
+      refsvc_json_add_string (b, "path", f->path);
+      refsvc_json_add_string (b, "code", f->code);
+      refsvc_json_add_string (b, "message", f->message);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

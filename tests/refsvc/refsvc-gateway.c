@@ -50,8 +50,7 @@ gateway_refuse (refsvc_response *resp, const char *member, const char *result,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, member);
   json_builder_add_string_value (b, result);
-  json_builder_set_member_name (b, "MoTaLoi");
-  json_builder_add_string_value (b, e->message_vi);
+  refsvc_json_add_string (b, "MoTaLoi", e->message_vi);
   if (en != NULL)
     {
       json_builder_set_member_name (b, "error");
@@ -93,20 +92,14 @@ gw_token (const refsvc_request *req, refsvc_response *resp)
   refsvc_stat_inc (svc, REFSVC_STAT_TOKENS);
   b = json_builder_new ();
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "maKetQua");
-  json_builder_add_string_value (b, "200");
+  refsvc_json_add_string (b, "maKetQua", "200");
   json_builder_set_member_name (b, "APIKey");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "access_token");
-  json_builder_add_string_value (b, access);
-  json_builder_set_member_name (b, "id_token");
-  json_builder_add_string_value (b, id);
-  json_builder_set_member_name (b, "token_type");
-  json_builder_add_string_value (b, "Bearer");
-  json_builder_set_member_name (b, "username");
-  json_builder_add_string_value (b, svc->cfg.gw_username);
-  json_builder_set_member_name (b, "expires_in");
-  json_builder_add_string_value (b, "3600");
+  refsvc_json_add_string (b, "access_token", access);
+  refsvc_json_add_string (b, "id_token", id);
+  refsvc_json_add_string (b, "token_type", "Bearer");
+  refsvc_json_add_string (b, "username", svc->cfg.gw_username);
+  refsvc_json_add_string (b, "expires_in", "3600");
   json_builder_end_object (b);
   gateway_answer (resp, b);
 }
@@ -205,12 +198,9 @@ gw_send (const refsvc_request *req, refsvc_response *resp)
     }
   b = json_builder_new ();
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "MaKetQua");
-  json_builder_add_string_value (b, "200");
-  json_builder_set_member_name (b, "MaGD");
-  json_builder_add_string_value (b, ma_gd);
-  json_builder_set_member_name (b, "ThoiGianTiepNhan");
-  json_builder_add_string_value (b, received);
+  refsvc_json_add_string (b, "MaKetQua", "200");
+  refsvc_json_add_string (b, "MaGD", ma_gd);
+  refsvc_json_add_string (b, "ThoiGianTiepNhan", received);
   gateway_answer (resp, b);
 }
 

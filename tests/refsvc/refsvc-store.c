@@ -263,18 +263,13 @@ store_signer_json (const refsvc_signer *sg)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "subject");
-  json_builder_add_string_value (b, sg->subject);
-  json_builder_set_member_name (b, "issuer");
-  json_builder_add_string_value (b, sg->issuer);
-  json_builder_set_member_name (b, "serial");
-  json_builder_add_string_value (b, sg->serial);
-  json_builder_set_member_name (b, "keyType");
-  json_builder_add_string_value (b, sg->key_type);
+  refsvc_json_add_string (b, "subject", sg->subject);
+  refsvc_json_add_string (b, "issuer", sg->issuer);
+  refsvc_json_add_string (b, "serial", sg->serial);
+  refsvc_json_add_string (b, "keyType", sg->key_type);
   if (sg->signing_time != 0) {
     g_autofree char *t = refsvc_iso8601 (sg->signing_time);
-    json_builder_set_member_name (b, "signingTime");
-    json_builder_add_string_value (b, t);
+    refsvc_json_add_string (b, "signingTime", t);
   }
   json_builder_end_object (b);
   return json_builder_get_root (b);
@@ -361,12 +356,10 @@ admin_dossier_begin (JsonBuilder *b, sqlite3_stmt *s)
     json_builder_set_member_name (b, names[i]);
     json_builder_add_string_value (b, (const char *) sqlite3_column_text (s, i));
   }
-  json_builder_set_member_name (b, "receivedAt");
-  json_builder_add_string_value (b, at);
+  refsvc_json_add_string (b, "receivedAt", at);
   json_builder_set_member_name (b, "round");
   json_builder_add_int_value (b, sqlite3_column_int (s, 6));
-  json_builder_set_member_name (b, "cardPresence");
-  json_builder_add_string_value (b, (const char *) sqlite3_column_text (s, 7));
+  refsvc_json_add_string (b, "cardPresence", (const char *) sqlite3_column_text (s, 7));
   json_builder_set_member_name (b, "systems");
   json_builder_begin_object (b);
 }
