@@ -7,6 +7,7 @@ PKGS="
   libpcsclite-dev libssl-dev libeac-dev libglib2.0-dev libjson-glib-dev libcmocka-dev
   libsqlite3-dev libcurl4-openssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl xmlsec1
   libmicrohttpd-dev libgnutls28-dev
+  libp11-dev libengine-pkcs11-openssl softhsm2 opensc p11-kit
   pcscd vsmartcard-vpcd openssl util-linux procps curl
 "
 missing=""

@@ -1,0 +1,2 @@
+/* motcua-backoff.c — (being written) */
+#include "motcua-backoff.h"

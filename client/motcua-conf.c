@@ -1,0 +1,2 @@
+/* motcua-conf.c — (being written) */
+#include "motcua-conf.h"

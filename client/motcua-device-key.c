@@ -1,0 +1,2 @@
+/* motcua-device-key.c — (being written) */
+#include "motcua-device-key.h"

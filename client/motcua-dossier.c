@@ -1,0 +1,2 @@
+/* motcua-dossier.c — (being written) */
+#include "motcua-dossier.h"

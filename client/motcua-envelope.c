@@ -1,0 +1,2 @@
+/* motcua-envelope.c — (being written) */
+#include "motcua-envelope.h"

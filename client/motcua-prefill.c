@@ -1,0 +1,2 @@
+/* motcua-prefill.c — (being written) */
+#include "motcua-prefill.h"

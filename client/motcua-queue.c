@@ -1,0 +1,2 @@
+/* motcua-queue.c — (being written) */
+#include "motcua-queue.h"

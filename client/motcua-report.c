@@ -1,0 +1,2 @@
+/* motcua-report.c — (being written) */
+#include "motcua-report.h"

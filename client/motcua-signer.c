@@ -1,0 +1,2 @@
+/* motcua-signer.c — (being written) */
+#include "motcua-signer.h"

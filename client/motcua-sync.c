@@ -1,0 +1,2 @@
+/* motcua-sync.c — (being written) */
+#include "motcua-sync.h"

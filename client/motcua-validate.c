@@ -1,0 +1,2 @@
+/* motcua-validate.c — (being written) */
+#include "motcua-validate.h"
