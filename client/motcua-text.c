@@ -395,5 +395,5 @@ motcua_text_date_in_words (const GDate *d)
   g_autofree char *year = motcua_text_number_in_words (g_date_get_year (d));
   GDateMonth month = g_date_get_month (d);
 
-  return g_strdup_printf ("Ngày %s tháng %s năm %s", day, month_words[month - 1], year);
+  return g_strdup_printf ("Ngày %s, tháng %s, năm %s", day, month_words[month - 1], year);
 }

@@ -1,8 +1,9 @@
-/* motcua-units.c — administrative units: 2025 codes, the legacy mapping and
- * free-text address matching.  See motcua-units.h. */
+/* motcua-units.c — administrative units: loading the 2025 codes and the
+ * legacy mapping, look-ups.  Free-text address matching is in
+ * motcua-units-address.c.  See motcua-units.h. */
 #define G_LOG_DOMAIN "motcua-units"
 
-#include "motcua-units.h"
+#include "motcua-units-private.h"
 #include "motcua-text.h"
 #include "motcua-csv.h"
 
@@ -10,39 +11,6 @@
 #include <glib/gi18n-lib.h>
 
 G_DEFINE_QUARK (motcua-units-error-quark, motcua_units_error)
-
-typedef enum {
-  T_NONE, T_PROVINCE, T_CITY, T_QUAN, T_HUYEN, T_THIXA,
-  T_PHUONG, T_XA, T_THITRAN, T_DACKHU
-} UnitType;
-
-/* A name split into its type word and two comparison keys of the rest. */
-typedef struct {
-  UnitType type;
-  const char *key;  /* motcua_text_name_key of the bare name (+ hyphens, zeros) */
-  const char *bare; /* key without diacritics, đ → d */
-} Name;
-
-typedef struct { MotcuaUnitsCommune pub; Name name; } Commune;
-typedef struct { const char *code, *name; Name n; } Province;
-
-typedef struct {
-  const char *old_commune_code; /* "" for the few district-level rows */
-  Name province, district, commune;
-  const char *new_province_code, *new_commune_code;
-  gboolean split;
-} LegacyRow;
-
-struct _MotcuaUnits {
-  GStringChunk *strings;
-  GPtrArray *provinces;      /* Province*, 2025 */
-  GHashTable *province_by_code;
-  GPtrArray *communes;       /* Commune*, file order */
-  GHashTable *commune_by_code;
-  GPtrArray *old_provinces;  /* Name*, distinct pre-2025 provinces */
-  GPtrArray *legacy;         /* LegacyRow* */
-  GHashTable *legacy_by_code; /* old commune code → GPtrArray of LegacyRow* (borrowed) */
-};
 
 /* ---- Names ---------------------------------------------------------------- */
 
@@ -78,8 +46,8 @@ strip_marks (const char *s)
 }
 
 /* Parses @text (valid UTF-8) into a #Name; strings interned in @chunk. */
-static gboolean
-name_parse (const char *text, GStringChunk *chunk, Name *out)
+gboolean
+motcua_units_name_parse (const char *text, GStringChunk *chunk, Name *out)
 {
   out->type = T_NONE;
   out->key = out->bare = "";
@@ -126,8 +94,8 @@ name_parse (const char *text, GStringChunk *chunk, Name *out)
 
 /* 0 = no match; 1 exact key and compatible type; 2 bare key, compatible;
  * 3 exact key, other type; 4 bare key, other type. */
-static int
-name_match (const Name *want, const Name *have)
+int
+motcua_units_name_match (const Name *want, const Name *have)
 {
   gboolean type_ok = want->type == T_NONE || want->type == have->type;
   if (strcmp (want->key, have->key) == 0)
@@ -215,7 +183,7 @@ row_2025 (MotcuaUnits *u, char **f, const char **why)
       p = g_new0 (Province, 1);
       p->code = g_string_chunk_insert_const (u->strings, f[0]);
       p->name = g_string_chunk_insert_const (u->strings, f[1]);
-      name_parse (f[1], u->strings, &p->n);
+      motcua_units_name_parse (f[1], u->strings, &p->n);
       g_ptr_array_add (u->provinces, p);
       g_hash_table_insert (u->province_by_code, (char *) p->code, p);
     }
@@ -227,7 +195,7 @@ row_2025 (MotcuaUnits *u, char **f, const char **why)
   c->pub.name = g_string_chunk_insert_const (u->strings, f[3]);
   c->pub.type = g_string_chunk_insert_const (u->strings, f[4]);
   c->pub.province_code = p->code;
-  name_parse (f[3], u->strings, &c->name);
+  motcua_units_name_parse (f[3], u->strings, &c->name);
   g_ptr_array_add (u->communes, c);
   g_hash_table_insert (u->commune_by_code, (char *) c->pub.code, c);
   return TRUE;
@@ -250,9 +218,9 @@ row_legacy (MotcuaUnits *u, char **f, const char **why)
 
   LegacyRow *r = g_new0 (LegacyRow, 1);
   r->old_commune_code = g_string_chunk_insert_const (u->strings, f[4]);
-  name_parse (f[1], u->strings, &r->province);
-  name_parse (f[3], u->strings, &r->district);
-  name_parse (f[5], u->strings, &r->commune);
+  motcua_units_name_parse (f[1], u->strings, &r->province);
+  motcua_units_name_parse (f[3], u->strings, &r->district);
+  motcua_units_name_parse (f[5], u->strings, &r->commune);
   r->new_province_code = c->pub.province_code;
   r->new_commune_code = c->pub.code;
   r->split = f[8][0] == '1';
@@ -353,8 +321,8 @@ motcua_units_commune_in_province (const MotcuaUnits *units, const char *commune_
   return c != NULL && province_code != NULL && strcmp (c->province_code, province_code) == 0;
 }
 
-static gboolean
-in_set (GPtrArray *set, const char *s)
+gboolean
+motcua_units_in_set (GPtrArray *set, const char *s)
 {
   for (guint i = 0; i < set->len; i++)
     if (strcmp (set->pdata[i], s) == 0)
@@ -363,10 +331,10 @@ in_set (GPtrArray *set, const char *s)
 }
 
 /* Appends @code to @codes unless present. */
-static void
-add_code (GPtrArray *codes, const char *code)
+void
+motcua_units_add_code (GPtrArray *codes, const char *code)
 {
-  if (!in_set (codes, code))
+  if (!motcua_units_in_set (codes, code))
     g_ptr_array_add (codes, g_strdup (code));
 }
 
@@ -385,219 +353,10 @@ motcua_units_from_legacy (const MotcuaUnits *units, const char *old_commune_code
   for (guint i = 0; i < rows->len; i++)
     {
       const LegacyRow *r = rows->pdata[i];
-      add_code (codes, r->new_commune_code);
+      motcua_units_add_code (codes, r->new_commune_code);
       if (split && r->split)
         *split = TRUE;
     }
   g_ptr_array_add (codes, NULL);
   return (char **) g_ptr_array_free (codes, FALSE);
-}
-
-/* ---- Free-text addresses ------------------------------------------------------ */
-
-void
-motcua_units_address_match_free (MotcuaUnitsAddressMatch *m)
-{
-  if (m == NULL)
-    return;
-  g_free (m->province_code);
-  g_free (m->commune_code);
-  g_free (m->detail);
-  g_clear_pointer (&m->candidates, g_ptr_array_unref);
-  g_free (m);
-}
-
-static gboolean
-is_commune_type (UnitType t)
-{
-  return t == T_NONE || t == T_PHUONG || t == T_XA || t == T_THITRAN || t == T_DACKHU;
-}
-
-/* Keeps in @out the codes seen with the best (lowest non-zero) tier. */
-static void
-keep_best (int t, int *best, GPtrArray *out, const char *code)
-{
-  if (t == 0 || (*best && t > *best))
-    return;
-  if (t < *best || *best == 0)
-    g_ptr_array_set_size (out, 0);
-  *best = t;
-  add_code (out, code);
-}
-
-/* The 2025 communes of the provinces in @provs best matching @want, as codes
- * in @out.  Returns the best tier (0 = none). */
-static int
-find_2025 (const MotcuaUnits *u, GPtrArray *provs, const Name *want, int max_tier, GPtrArray *out)
-{
-  int best = 0;
-  for (guint i = 0; i < u->communes->len; i++)
-    {
-      const Commune *c = u->communes->pdata[i];
-      int t = in_set (provs, c->pub.province_code) ? name_match (want, &c->name) : 0;
-      keep_best (t <= max_tier ? t : 0, &best, out, c->pub.code);
-    }
-  return best;
-}
-
-/* Old communes of old province @prov (and old district @dist when not NULL)
- * best matching @want, mapped to 2025 codes in @out.  Returns the tier. */
-static int
-find_legacy (const MotcuaUnits *u, const Name *prov, const Name *dist, const Name *want,
-             GPtrArray *out)
-{
-  int best = 0;
-  for (guint i = 0; i < u->legacy->len; i++)
-    {
-      const LegacyRow *r = u->legacy->pdata[i];
-      if (r->province.key != prov->key || *r->commune.key == '\0')
-        continue;
-      int dt = dist ? name_match (dist, &r->district) : 1;
-      int t = name_match (want, &r->commune);
-      keep_best (dt && t ? MAX (t, dt) : 0, &best, out, r->new_commune_code);
-    }
-  return best;
-}
-
-static gboolean
-is_old_district (const MotcuaUnits *u, const Name *prov, const Name *want)
-{
-  for (guint i = 0; i < u->legacy->len; i++)
-    {
-      const LegacyRow *r = u->legacy->pdata[i];
-      int t = r->province.key == prov->key ? name_match (want, &r->district) : 0;
-      if (t == 1 || t == 2)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-finish (const MotcuaUnits *u, MotcuaUnitsAddressMatch *m, GPtrArray *codes, int tier,
-        gboolean legacy, char **parts, guint n_detail)
-{
-  for (guint i = 0; i < codes->len; i++)
-    g_ptr_array_add (m->candidates, g_strdup (codes->pdata[i]));
-  if (codes->len == 1 && tier <= 2)
-    {
-      m->confidence = legacy ? MOTCUA_UNITS_MATCH_LEGACY_UNIQUE : MOTCUA_UNITS_MATCH_EXACT;
-      m->commune_code = g_strdup (codes->pdata[0]);
-    }
-  else
-    m->confidence = MOTCUA_UNITS_MATCH_AMBIGUOUS;
-  /* The province: shared by all candidates. */
-  const char *prov = motcua_units_commune (u, codes->pdata[0])->province_code;
-  for (guint i = 1; i < codes->len && prov; i++)
-    if (strcmp (motcua_units_commune (u, codes->pdata[i])->province_code, prov) != 0)
-      prov = NULL;
-  g_free (m->province_code);
-  m->province_code = g_strdup (prov);
-  char *saved = parts[n_detail];
-  parts[n_detail] = NULL;
-  m->detail = g_strjoinv (", ", parts);
-  parts[n_detail] = saved;
-}
-
-MotcuaUnitsAddressMatch *
-motcua_units_match_address (const MotcuaUnits *units, const char *text)
-{
-  g_return_val_if_fail (units != NULL, NULL);
-
-  MotcuaUnitsAddressMatch *m = g_new0 (MotcuaUnitsAddressMatch, 1);
-  m->candidates = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *nfc = text ? g_utf8_normalize (text, -1, G_NORMALIZE_NFC) : NULL;
-  if (nfc == NULL)
-    return m;
-
-  g_autoptr (GStringChunk) chunk = g_string_chunk_new (256);
-  g_auto (GStrv) raw = g_strsplit_set (nfc, ",;", -1);
-  g_autoptr (GPtrArray) parts = g_ptr_array_new ();
-  for (guint i = 0; raw[i]; i++)
-    if (*g_strstrip (raw[i]))
-      g_ptr_array_add (parts, raw[i]);
-  guint n = parts->len;
-  Name last;
-  if (n > 0 && name_parse (parts->pdata[n - 1], chunk, &last)
-      && (strcmp (last.bare, "viet nam") == 0 || strcmp (last.bare, "vn") == 0))
-    n--;
-  g_ptr_array_set_size (parts, n);
-  g_ptr_array_add (parts, NULL);
-  char **pv = (char **) parts->pdata;
-  if (n == 0 || !name_parse (pv[n - 1], chunk, &last))
-    return m;
-  if (strcmp (last.bare, "hcm") == 0)
-    name_parse ("Hồ Chí Minh", chunk, &last);
-
-  /* 1. Province: a 2025 one and/or a pre-2025 one. */
-  const Province *prov = NULL;
-  const Name *old_prov = NULL;
-  for (int tier = 1; tier <= 4 && !prov && !old_prov; tier++)
-    {
-      for (guint i = 0; i < units->provinces->len; i++)
-        if (name_match (&last, &((Province *) units->provinces->pdata[i])->n) == tier)
-          prov = units->provinces->pdata[i];
-      for (guint i = 0; i < units->old_provinces->len; i++)
-        if (name_match (&last, units->old_provinces->pdata[i]) == tier)
-          old_prov = units->old_provinces->pdata[i];
-    }
-  if (!prov && !old_prov)
-    return m;
-  g_autoptr (GPtrArray) provs = g_ptr_array_new_with_free_func (g_free);
-  if (prov)
-    add_code (provs, prov->code);
-  else
-    for (guint i = 0; i < units->legacy->len; i++)
-      {
-        const LegacyRow *r = units->legacy->pdata[i];
-        if (r->province.key == old_prov->key)
-          add_code (provs, r->new_province_code);
-      }
-  if (provs->len == 1)
-    m->province_code = g_strdup (provs->pdata[0]);
-  if (n < 2)
-    return m;
-
-  g_autoptr (GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
-  Name part;
-  guint idx = n - 2;
-  name_parse (pv[idx], chunk, &part);
-
-  /* 2. Legacy with a district: commune, district, province. */
-  int tier = 0;
-  gboolean district = part.type == T_QUAN || part.type == T_HUYEN || part.type == T_THIXA
-                      || part.type == T_CITY
-                      || (old_prov && part.type == T_NONE && is_old_district (units, old_prov, &part));
-  Name cpart;
-  if (district && idx > 0 && old_prov)
-    {
-      name_parse (pv[idx - 1], chunk, &cpart);
-      if ((tier = find_legacy (units, old_prov, &part, &cpart, codes)))
-        {
-          finish (units, m, codes, tier, TRUE, pv, idx - 1);
-          return m;
-        }
-    }
-  /* 3. A 2025 commune, type word agreeing. */
-  if (is_commune_type (part.type) && (tier = find_2025 (units, provs, &part, 2, codes)))
-    {
-      finish (units, m, codes, tier, FALSE, pv, idx);
-      return m;
-    }
-  /* 4. Legacy without a district (or with one not found in the file). */
-  gboolean typed_district = district && part.type != T_NONE;
-  if (typed_district && idx == 0)
-    return m;
-  guint ci = typed_district ? idx - 1 : idx;
-  name_parse (pv[ci], chunk, &cpart);
-  if (old_prov && (tier = find_legacy (units, old_prov, NULL, &cpart, codes)))
-    {
-      if (typed_district) /* the district written does not hold that commune */
-        tier = MAX (tier, 3);
-      finish (units, m, codes, tier, TRUE, pv, ci);
-      return m;
-    }
-  /* 5. A 2025 commune with another type word, or after a district part. */
-  if ((tier = find_2025 (units, provs, &cpart, 4, codes)))
-    finish (units, m, codes, tier, FALSE, pv, ci);
-  return m;
 }

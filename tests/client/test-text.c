@@ -235,15 +235,15 @@ test_dates (void **state)
     guint day, month, year;
     const char *words;
   } cases[] = {
-    { 21, 11, 2026, "Ngày hai mươi mốt tháng mười một năm hai nghìn không trăm hai mươi sáu" },
-    { 9, 11, 2026, "Ngày chín tháng mười một năm hai nghìn không trăm hai mươi sáu" },
-    { 15, 3, 2025, "Ngày mười lăm tháng ba năm hai nghìn không trăm hai mươi lăm" },
-    { 1, 1, 2000, "Ngày một tháng một năm hai nghìn" },
-    { 4, 4, 2024, "Ngày bốn tháng tư năm hai nghìn không trăm hai mươi tư" },
-    { 24, 12, 1999, "Ngày hai mươi tư tháng mười hai năm một nghìn chín trăm chín mươi chín" },
-    { 10, 10, 2010, "Ngày mười tháng mười năm hai nghìn không trăm mười" },
-    { 31, 5, 2005, "Ngày ba mươi mốt tháng năm năm hai nghìn không trăm linh năm" },
-    { 29, 2, 2028, "Ngày hai mươi chín tháng hai năm hai nghìn không trăm hai mươi tám" },
+    { 21, 11, 2026, "Ngày hai mươi mốt, tháng mười một, năm hai nghìn không trăm hai mươi sáu" },
+    { 9, 11, 2026, "Ngày chín, tháng mười một, năm hai nghìn không trăm hai mươi sáu" },
+    { 15, 3, 2025, "Ngày mười lăm, tháng ba, năm hai nghìn không trăm hai mươi lăm" },
+    { 1, 1, 2000, "Ngày một, tháng một, năm hai nghìn" },
+    { 4, 4, 2024, "Ngày bốn, tháng tư, năm hai nghìn không trăm hai mươi tư" },
+    { 24, 12, 1999, "Ngày hai mươi tư, tháng mười hai, năm một nghìn chín trăm chín mươi chín" },
+    { 10, 10, 2010, "Ngày mười, tháng mười, năm hai nghìn không trăm mười" },
+    { 31, 5, 2005, "Ngày ba mươi mốt, tháng năm, năm hai nghìn không trăm linh năm" },
+    { 29, 2, 2028, "Ngày hai mươi chín, tháng hai, năm hai nghìn không trăm hai mươi tám" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
