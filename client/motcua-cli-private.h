@@ -19,8 +19,35 @@ enum {
   MOTCUA_EXIT_CARD_ERROR = 7,    /* card removed, malformed data, reader error */
   MOTCUA_EXIT_NO_SERVICE = 8,    /* pcscd not reachable */
   MOTCUA_EXIT_CANCELLED = 9,     /* interrupted (Ctrl-C) */
+  MOTCUA_EXIT_INVALID = 10,      /* the dossier has validation errors */
+  MOTCUA_EXIT_PIN = 11,          /* wrong PIN (tries remain) or PIN entry cancelled */
+  MOTCUA_EXIT_PIN_LOCKED = 12,   /* PIN locked */
+  MOTCUA_EXIT_TOKEN = 13,        /* no token, no key, signing failed */
+  MOTCUA_EXIT_QUEUE = 14,        /* the queue cannot be opened or written */
+  MOTCUA_EXIT_NOT_FOUND = 15,    /* no such dossier / item / document */
+  MOTCUA_EXIT_STATE = 16,        /* not allowed in the item's state */
+  MOTCUA_EXIT_NETWORK = 17,      /* the service could not be reached (work is kept) */
+  MOTCUA_EXIT_REFUSED = 18,      /* the service refused the request */
+  MOTCUA_EXIT_CONFIG = 19,       /* configuration missing or wrong */
+  MOTCUA_EXIT_DATA = 20,         /* a file or document is malformed or not authentic */
 };
 
+/* The exit code for a MOTCUA_ERROR (MOTCUA_EXIT_DATA for other domains). */
+int      motcua_cli_exit_for_error (const GError *error);
+/* Prints "motcua-cli: <code>: <message>" to stderr, or with @json an object
+ * {"error":{"code":…,"message":…}} to stdout. */
+void     motcua_cli_print_error (const GError *error, gboolean json);
+/* The PIN for a token: $MOTCUA_PIN (@env_name) when set, else asked on the
+ * terminal without echo; NULL when none could be had.  Free with
+ * motcua_cli_pin_free(), which wipes it. */
+char    *motcua_cli_read_pin (const char *env_name, const char *prompt);
+void     motcua_cli_pin_free (char *pin);
+
+/* Like motcua_cli_parse() but wants exactly @n_args positional arguments
+ * (named @args_name in the usage line), left in (*argv)[1..n]. */
+gboolean motcua_cli_parse_args (int *argc, char ***argv, const char *name, const char *summary,
+                                const char *args_name, const GOptionEntry *entries,
+                                int n_args, int *rc);
 gboolean motcua_cli_parse (int *argc, char ***argv, const char *name, const char *summary,
                            const GOptionEntry *entries, int *rc);
 char    *motcua_cli_hex (const uint8_t *data, size_t len);

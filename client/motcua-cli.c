@@ -14,10 +14,11 @@
 #define DEFAULT_TRUST_SHARE MOTCUA_DATADIR "/csca"
 
 gboolean
-motcua_cli_parse (int *argc, char ***argv, const char *name, const char *summary,
-                  const GOptionEntry *entries, int *rc)
+motcua_cli_parse_args (int *argc, char ***argv, const char *name, const char *summary,
+                       const char *args_name, const GOptionEntry *entries, int n_args, int *rc)
 {
-  g_autofree char *param = g_strdup_printf ("— %s", summary);
+  g_autofree char *param = args_name ? g_strdup_printf ("%s — %s", args_name, summary)
+                                     : g_strdup_printf ("— %s", summary);
   g_autoptr(GOptionContext) oc = g_option_context_new (param);
   g_autoptr(GError) error = NULL;
   g_option_context_add_main_entries (oc, entries, GETTEXT_PACKAGE);
@@ -28,13 +29,26 @@ motcua_cli_parse (int *argc, char ***argv, const char *name, const char *summary
       *rc = MOTCUA_EXIT_USAGE;
       return FALSE;
     }
-  if (*argc > 1)
+  if (*argc > n_args + 1)
     {
-      g_printerr ("%s: %s %s\n", name, _("Tham số thừa (unexpected argument)"), (*argv)[1]);
+      g_printerr ("%s: %s %s\n", name, _("Tham số thừa (unexpected argument)"), (*argv)[n_args + 1]);
+      *rc = MOTCUA_EXIT_USAGE;
+      return FALSE;
+    }
+  if (*argc < n_args + 1)
+    {
+      g_printerr ("%s: %s %s\n", name, _("Thiếu tham số (missing argument)"), args_name);
       *rc = MOTCUA_EXIT_USAGE;
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+motcua_cli_parse (int *argc, char ***argv, const char *name, const char *summary,
+                  const GOptionEntry *entries, int *rc)
+{
+  return motcua_cli_parse_args (argc, argv, name, summary, NULL, entries, 0, rc);
 }
 
 char *
