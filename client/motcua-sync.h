@@ -55,6 +55,11 @@ MotcuaSync *motcua_sync_new (const MotcuaSyncConfig *config, const char *queue_p
  * network failures are recorded on the items and counted in @stats. */
 gboolean motcua_sync_run_once (MotcuaSync *self, MotcuaSyncStats *stats, GError **error);
 
+/* Tests: the clock used for due times and back-offs (unix seconds);
+ * NULL restores the real clock.  Tokens and sleeps stay on real time. */
+typedef gint64 (*MotcuaSyncClock) (gpointer user_data);
+void motcua_sync_set_clock (MotcuaSync *self, MotcuaSyncClock clock, gpointer user_data);
+
 /* Background thread; signals are emitted in the thread-default main
  * context of the caller of motcua_sync_start():
  *   "item-changed" (gint64 id, int state)
