@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <libp11.h>
+#include <openssl/x509.h>
 
 #include "motcua-signer.h"
 
@@ -38,5 +39,12 @@ gboolean       motcua_p11_has_pin_pad (MotcuaP11 *p);
 char          *motcua_p11_spki_fingerprint (EVP_PKEY *pkey);
 /* A plain (software) copy of the public half of @pkey. */
 EVP_PKEY      *motcua_p11_public_copy (EVP_PKEY *pkey);
+
+/* motcua-signer.c for motcua-signer-xml.c: the key and certificate when
+ * logged in and the certificate is usable (borrowed), else an error. */
+gboolean       motcua_signer_ready (MotcuaSigner *self, EVP_PKEY **key, X509 **cert,
+                                    GError **error);
+/* The subject, RFC 2253 with UTF-8 kept as is. */
+char          *motcua_signer_subject_line (X509 *cert);
 
 G_END_DECLS
