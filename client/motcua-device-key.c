@@ -43,16 +43,16 @@ motcua_device_key_free (MotcuaDeviceKey *self)
   g_free (self);
 }
 
-/* Fills pub and fingerprint from priv (or an explicit public key). */
+/* Fills pub and fingerprint from priv. */
 static gboolean
-finish_open (MotcuaDeviceKey *self, EVP_PKEY *public_src, GError **error)
+finish_open (MotcuaDeviceKey *self, GError **error)
 {
   if (EVP_PKEY_base_id (self->priv) != EVP_PKEY_RSA)
     {
       motcua_error_set (error, MOTCUA_ERROR_KEY_NOT_FOUND, _("khoá thiết bị phải là RSA (the device key must be RSA)"));
       return FALSE;
     }
-  self->pub = motcua_p11_public_copy (public_src ? public_src : self->priv);
+  self->pub = motcua_p11_public_copy (self->priv);
   self->fingerprint = self->pub ? motcua_p11_spki_fingerprint (self->pub) : NULL;
   if (self->fingerprint == NULL)
     {
@@ -92,10 +92,10 @@ motcua_device_key_open_pkcs11 (const char *module_path, const char *token_label,
                         key_label ? key_label : "*", key_label ? key_label : "*");
       return NULL;
     }
+  /* The public half is copied from libp11's private-key object (it carries
+   * the modulus and exponent); PKCS11_get_public_key leaks in 0.4.12. */
   self->priv = PKCS11_get_private_key (key);
-  EVP_PKEY *pub = PKCS11_get_public_key (key);
-  gboolean ok = self->priv != NULL && finish_open (self, pub, error);
-  EVP_PKEY_free (pub);
+  gboolean ok = self->priv != NULL && finish_open (self, error);
   ERR_clear_error ();
   if (!ok)
     {
@@ -128,7 +128,7 @@ motcua_device_key_open_file (const char *key_path, GError **error)
       motcua_error_set (error, MOTCUA_ERROR_KEY_NOT_FOUND, _("tệp không chứa khoá riêng PEM (no PEM private key in %s)"), key_path);
       return NULL;
     }
-  if (!finish_open (self, NULL, error))
+  if (!finish_open (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }
