@@ -23,6 +23,7 @@ typedef struct { const char *code, *name; Name n; } Province;
 
 typedef struct {
   const char *old_commune_code; /* "" for the few district-level rows */
+  const char *old_district_code;
   Name province, district, commune;
   const char *new_province_code, *new_commune_code;
   gboolean split;
@@ -48,5 +49,11 @@ int      motcua_units_name_match (const Name *want, const Name *have);
 gboolean motcua_units_in_set (GPtrArray *set, const char *s);
 /* Appends a copy of @code to @codes unless it is there. */
 void     motcua_units_add_code (GPtrArray *codes, const char *code);
+
+/* TRUE when @district is a pre-2025 district code of the legacy list. */
+gboolean motcua_units_legacy_district_known (const MotcuaUnits *u, const char *district);
+/* TRUE when an old commune of @district became (part of) 2025 @commune. */
+gboolean motcua_units_legacy_pair (const MotcuaUnits *u, const char *district,
+                                   const char *commune);
 
 G_END_DECLS

@@ -218,6 +218,7 @@ row_legacy (MotcuaUnits *u, char **f, const char **why)
 
   LegacyRow *r = g_new0 (LegacyRow, 1);
   r->old_commune_code = g_string_chunk_insert_const (u->strings, f[4]);
+  r->old_district_code = g_string_chunk_insert_const (u->strings, f[2]);
   motcua_units_name_parse (f[1], u->strings, &r->province);
   motcua_units_name_parse (f[3], u->strings, &r->district);
   motcua_units_name_parse (f[5], u->strings, &r->commune);
@@ -359,4 +360,25 @@ motcua_units_from_legacy (const MotcuaUnits *units, const char *old_commune_code
     }
   g_ptr_array_add (codes, NULL);
   return (char **) g_ptr_array_free (codes, FALSE);
+}
+
+gboolean
+motcua_units_legacy_district_known (const MotcuaUnits *u, const char *district)
+{
+  for (guint i = 0; district != NULL && i < u->legacy->len; i++)
+    if (strcmp (((LegacyRow *) u->legacy->pdata[i])->old_district_code, district) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+motcua_units_legacy_pair (const MotcuaUnits *u, const char *district, const char *commune)
+{
+  for (guint i = 0; district != NULL && commune != NULL && i < u->legacy->len; i++)
+    {
+      const LegacyRow *r = u->legacy->pdata[i];
+      if (strcmp (r->old_district_code, district) == 0 && strcmp (r->new_commune_code, commune) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
