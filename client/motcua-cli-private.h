@@ -60,5 +60,6 @@ int      motcua_cli_exit_for_status (mc_status st);
 int      motcua_cli_card_error (mc_status st, const char *what);
 
 int      motcua_cli_card (int argc, char **argv);
+int      motcua_cli_hospital (int argc, char **argv);
 
 G_END_DECLS
