@@ -61,5 +61,7 @@ int      motcua_cli_card_error (mc_status st, const char *what);
 
 int      motcua_cli_card (int argc, char **argv);
 int      motcua_cli_hospital (int argc, char **argv);
+int      motcua_cli_queue (int argc, char **argv);
+int      motcua_cli_report (int argc, char **argv);
 
 G_END_DECLS

@@ -131,7 +131,11 @@ print_usage (void)
   g_print ("  card list   %s\n", _("liệt kê đầu đọc và thẻ (list readers and cards)"));
   g_print ("  card read   %s\n", _("đọc và xác thực thẻ căn cước gắn chip (read and verify the chip ID card)"));
   g_print ("  card watch  %s\n", _("theo dõi cắm/rút thẻ và đầu đọc (watch card and reader events)"));
-  g_print ("  hospital sign  %s\n\n", _("ký giấy chứng sinh / giấy báo tử (sign a birth certificate or death notice)"));
+  g_print ("  hospital sign  %s\n", _("ký giấy chứng sinh / giấy báo tử (sign a birth certificate or death notice)"));
+  g_print ("  queue list|show|retry|cancel|export|audit-verify|purge\n              %s\n",
+           _("hàng đợi gửi hồ sơ (the submission queue)"));
+  g_print ("  report --from DATE --to DATE [--stuck-days N] [--csv|--json]\n              %s\n\n",
+           _("báo cáo tháng theo mẫu quốc gia (national monthly report)"));
   g_print ("%s\n", _("Mã thoát (exit codes):"));
   g_print ("  0  %s\n", _("thành công; với card read: thẻ thật (success; card read: genuine)"));
   g_print ("  2  %s\n", _("sai cú pháp lệnh (usage error)"));
@@ -166,6 +170,10 @@ main (int argc, char **argv)
     return motcua_cli_card (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "hospital"))
     return motcua_cli_hospital (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "queue"))
+    return motcua_cli_queue (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "report"))
+    return motcua_cli_report (argc - 1, argv + 1);
   g_printerr ("%s: %s\n", _("Lệnh không hợp lệ (unknown command)"), argv[1]);
   print_usage ();
   return MOTCUA_EXIT_USAGE;
