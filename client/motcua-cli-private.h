@@ -59,7 +59,24 @@ mc_status motcua_cli_load_trust (char **paths, mc_trust_store **out);
 int      motcua_cli_exit_for_status (mc_status st);
 int      motcua_cli_card_error (mc_status st, const char *what);
 
+/* A card on the reader, authenticated with @can, identity read, verified
+ * (motcua-cli-card-session.c). */
+typedef struct {
+  mc_context     *ctx;
+  mc_card        *card;
+  mc_identity    *identity;
+  mc_trust_store *trust;
+  mc_verdict      verdict;
+} MotcuaCliCardSession;
+mc_status motcua_cli_card_read_session (const char *reader, const char *can, char **trust_paths,
+                                        MotcuaCliCardSession **out);
+void      motcua_cli_card_session_free (MotcuaCliCardSession *s);
+/* The card-presence proof over @payload from the card on the reader. */
+JsonNode *motcua_cli_card_presence (const char *reader, const char *can, char **trust_paths,
+                                    GBytes *payload, GError **error);
+
 int      motcua_cli_card (int argc, char **argv);
+int      motcua_cli_submit (int argc, char **argv);
 int      motcua_cli_hospital (int argc, char **argv);
 int      motcua_cli_queue (int argc, char **argv);
 int      motcua_cli_report (int argc, char **argv);

@@ -131,6 +131,8 @@ print_usage (void)
   g_print ("  card list   %s\n", _("liệt kê đầu đọc và thẻ (list readers and cards)"));
   g_print ("  card read   %s\n", _("đọc và xác thực thẻ căn cước gắn chip (read and verify the chip ID card)"));
   g_print ("  card watch  %s\n", _("theo dõi cắm/rút thẻ và đầu đọc (watch card and reader events)"));
+  g_print ("  submit FILE [--can CAN] [--send]\n              %s\n",
+           _("kiểm tra, ký số, xếp hàng gửi; --can: kèm bằng chứng thẻ có mặt (validate, sign, enqueue)"));
   g_print ("  hospital sign  %s\n", _("ký giấy chứng sinh / giấy báo tử (sign a birth certificate or death notice)"));
   g_print ("  queue list|show|retry|cancel|export|audit-verify|purge\n              %s\n",
            _("hàng đợi gửi hồ sơ (the submission queue)"));
@@ -146,6 +148,17 @@ print_usage (void)
   g_print ("  7  %s\n", _("lỗi thẻ: bị rút ra, dữ liệu hỏng, lỗi đầu đọc (card error)"));
   g_print ("  8  %s\n", _("dịch vụ pcscd không chạy (no PC/SC service)"));
   g_print ("  9  %s\n", _("đã huỷ (cancelled)"));
+  g_print ("  10 %s\n", _("hồ sơ còn lỗi (the dossier has validation errors)"));
+  g_print ("  11 %s\n", _("sai mã PIN, còn lượt thử, hoặc đã huỷ nhập PIN (wrong PIN / PIN entry cancelled)"));
+  g_print ("  12 %s\n", _("mã PIN đã bị khoá (PIN locked)"));
+  g_print ("  13 %s\n", _("lỗi thiết bị ký số: không có token, khoá, chứng thư (token or signing error)"));
+  g_print ("  14 %s\n", _("lỗi hàng đợi: không mở/ghi được, sai khoá thiết bị, dữ liệu bị sửa (queue error)"));
+  g_print ("  15 %s\n", _("không tìm thấy hồ sơ hoặc giấy tờ (not found)"));
+  g_print ("  16 %s\n", _("không làm được ở trạng thái hiện tại (not allowed in this state)"));
+  g_print ("  17 %s\n", _("không kết nối được hệ thống liên thông; dữ liệu vẫn được giữ (network error, work kept)"));
+  g_print ("  18 %s\n", _("hệ thống liên thông từ chối yêu cầu (refused by the service)"));
+  g_print ("  19 %s\n", _("cấu hình thiếu hoặc sai (configuration error)"));
+  g_print ("  20 %s\n", _("tệp hoặc giấy tờ sai định dạng hoặc không xác thực được (malformed or unauthentic data)"));
 }
 
 int
@@ -166,6 +179,8 @@ main (int argc, char **argv)
       g_print ("motcua-cli %s\n", MOTCUA_VERSION);
       return MOTCUA_EXIT_OK;
     }
+  if (g_str_equal (argv[1], "submit"))
+    return motcua_cli_submit (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "card"))
     return motcua_cli_card (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "hospital"))
