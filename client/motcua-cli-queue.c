@@ -267,31 +267,46 @@ cli_queue_list (int argc, char **argv)
 
 /* ---- show ----------------------------------------------------------------- */
 
+/* "label:   value" with the values aligned (UTF-8 aware). */
+static void
+show_row (const char *label, const char *value)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  cli_cell (line, label, 36);
+  g_print ("%s%s\n", line->str, value ? value : "");
+}
+
 static void
 show_print_text (const MotcuaQueueItem *it, JsonNode *audit)
 {
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, it->id);
+  g_autofree char *state = g_strdup_printf ("%s [%s]", motcua_item_state_label (it->state),
+                                            motcua_item_state_name (it->state));
   g_autofree char *created = cli_format_time (it->created_at);
   g_autofree char *since = cli_format_time (it->state_since);
   g_autofree char *final_at = cli_format_time (it->final_at);
   g_autofree char *next = cli_format_time (it->state == MOTCUA_ITEM_QUEUED ? it->next_attempt_at : 0);
-  g_print ("%-34s %" G_GINT64_FORMAT "\n", _("Số (id):"), it->id);
-  g_print ("%-34s %s\n", _("Mã giao dịch (transaction id):"), it->transaction_id);
-  g_print ("%-34s %s\n", _("Nhóm thủ tục (procedure):"), motcua_procedure_name (it->procedure));
-  g_print ("%-34s %s (%s)\n", _("Trạng thái (state):"), motcua_item_state_label (it->state),
-           motcua_item_state_name (it->state));
-  g_print ("%-34s %s\n", _("Đơn vị tiếp nhận (unit):"), it->unit ? it->unit : "");
-  g_print ("%-34s %s\n", _("Người tạo (actor):"), it->actor ? it->actor : "");
-  g_print ("%-34s %s\n", _("Mã hồ sơ (dossier id):"), it->dossier_id ? it->dossier_id : "-");
-  g_print ("%-34s %s\n", _("Tạo lúc (created, UTC+7):"), created);
-  g_print ("%-34s %s\n", _("Vào trạng thái lúc (since):"), since);
+  g_autofree char *attempts = g_strdup_printf ("%u", it->attempts);
+  show_row (_("Số (id):"), id);
+  show_row (_("Mã giao dịch (transaction id):"), it->transaction_id);
+  show_row (_("Nhóm thủ tục (procedure):"), motcua_procedure_name (it->procedure));
+  show_row (_("Trạng thái (state):"), state);
+  show_row (_("Đơn vị tiếp nhận (unit):"), it->unit);
+  show_row (_("Người tạo (actor):"), it->actor);
+  show_row (_("Mã hồ sơ (dossier id):"), it->dossier_id ? it->dossier_id : "-");
+  show_row (_("Tạo lúc (created, UTC+7):"), created);
+  show_row (_("Vào trạng thái lúc (since):"), since);
   if (it->final_at)
-    g_print ("%-34s %s\n", _("Kết thúc lúc (final at):"), final_at);
-  g_print ("%-34s %u\n", _("Số lần gửi (attempts):"), it->attempts);
+    show_row (_("Kết thúc lúc (final at):"), final_at);
+  show_row (_("Số lần gửi (attempts):"), attempts);
   if (*next)
-    g_print ("%-34s %s\n", _("Gửi lại lúc (next attempt):"), next);
+    show_row (_("Gửi lại lúc (next attempt):"), next);
   if (it->last_error_code)
-    g_print ("%-34s %s %s\n", _("Lỗi gần nhất (last error):"), it->last_error_code,
-             it->last_error_message ? it->last_error_message : "");
+    {
+      g_autofree char *err = g_strdup_printf ("%s %s", it->last_error_code,
+                                              it->last_error_message ? it->last_error_message : "");
+      show_row (_("Lỗi gần nhất (last error):"), err);
+    }
   if (it->purged)
     g_print ("%s\n", _("Dữ liệu cá nhân đã xoá theo thời hạn lưu trữ (personal data purged)"));
   if (it->systems->len > 0)
