@@ -31,6 +31,7 @@ struct _MotcuaSyncHttp {
   char    *token;             /* secret: wiped when dropped */
   gint64   token_deadline;    /* monotonic µs after which to refresh */
   guint    token_generation;  /* +1 per token fetched */
+  gint64   token_retry_after; /* Retry-After of a refused token request */
 };
 
 /* ------------------------------------------------------------ requests */
@@ -296,6 +297,14 @@ motcua_sync_http_free (MotcuaSyncHttp *h)
   g_free (h);
 }
 
+gint64
+motcua_sync_http_take_retry_after (MotcuaSyncHttp *h)
+{
+  gint64 s = h->token_retry_after;
+  h->token_retry_after = 0;
+  return s;
+}
+
 guint
 motcua_sync_http_tokens_fetched (MotcuaSyncHttp *h)
 {
@@ -497,6 +506,8 @@ motcua_sync_http_ensure_token (MotcuaSyncHttp *h, gboolean force, guint generati
   http_wait_for (h, r);
   if (r->curl_code != CURLE_OK || r->status != 200)
     {
+      if (r->curl_code == CURLE_OK && (r->status == 429 || r->status == 503))
+        h->token_retry_after = r->retry_after > 0 ? r->retry_after : 30;
       motcua_sync_request_to_error (r, error);
       return FALSE;
     }

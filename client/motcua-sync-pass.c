@@ -153,8 +153,9 @@ pass_handle (Pass *p, MotcuaSyncRequest *r)
       {
         /* Overload is service-wide: nothing more until Retry-After. */
         gint64 wait = r->retry_after > 0 ? r->retry_after : DEFAULT_RETRY_AFTER_S;
+        gint64 now = motcua_sync_now (p->self);
         g_mutex_lock (&p->self->lock);
-        p->self->not_before = MAX (p->self->not_before, motcua_sync_now (p->self) + wait);
+        p->self->not_before = MAX (p->self->not_before, now + wait);
         g_mutex_unlock (&p->self->lock);
         p->halt = TRUE;
         pass_retry (p, id, svc_code ? svc_code : "service.busy", message, wait);
@@ -249,6 +250,13 @@ motcua_sync_pass (MotcuaSync *self, MotcuaQueue *q, MotcuaSyncHttp *h, MotcuaSyn
     {
       /* Offline or not admitted: nothing was claimed, nothing to record. */
       g_debug ("no token: %s", token_error->message);
+      gint64 wait = motcua_sync_http_take_retry_after (h);
+      if (wait > 0)
+        {
+          g_mutex_lock (&self->lock);
+          self->not_before = MAX (self->not_before, p.now + wait);
+          g_mutex_unlock (&self->lock);
+        }
       if (token_error->code == MOTCUA_ERROR_NETWORK || token_error->code == MOTCUA_ERROR_TLS)
         motcua_sync_set_online (self, FALSE);
       return TRUE;

@@ -72,6 +72,9 @@ gboolean motcua_sync_http_ensure_token (MotcuaSyncHttp *h, gboolean force, guint
                                         GError **error);
 /* Drops the token so that the next request fetches one (tests). */
 void     motcua_sync_http_forget_token (MotcuaSyncHttp *h);
+/* The Retry-After of the last token request refused with 429/503 (0:
+ * none), then forgotten. */
+gint64   motcua_sync_http_take_retry_after (MotcuaSyncHttp *h);
 /* How many tokens were fetched so far. */
 guint    motcua_sync_http_tokens_fetched (MotcuaSyncHttp *h);
 
