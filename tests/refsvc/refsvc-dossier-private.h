@@ -70,6 +70,7 @@ typedef enum {
   K_ACCOUNT,     /* bank account number */
   K_BOOL,        /* JSON true/false */
   K_COUNT,       /* JSON integer 0..max */
+  K_MEMBERS,     /* xoaThuongTru/thanhVienConLai: array of ≤ max members */
 } refsvc_kind;
 
 enum {
@@ -116,5 +117,8 @@ gboolean refsvc_parse_date_ymd (const char *s, GDate *out);
 
 /* ---- The groups (refsvc-dossier-rules.c) ------------------------------- */
 void refsvc_rules_check (refsvc_vctx *ctx, refsvc_procedure proc);
+/* The household members' array at r->path (its elements and their
+ * members, unknown ones included). */
+void refsvc_check_members (refsvc_vctx *ctx, const refsvc_rule *r, JsonArray *a);
 
 #endif

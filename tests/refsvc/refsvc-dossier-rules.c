@@ -148,6 +148,7 @@ static const refsvc_rule death_rules[] = {
   KIND ("/xoaThuongTru/chuHoMoi/hoTen", K_NAME, REQ),
   KIND ("/xoaThuongTru/chuHoMoi/soDinhDanh", K_PID12, REQ),
   TEXT ("/xoaThuongTru/chuHoMoi/quanHeVoiChuHoCu", REQ, 50),
+  { "/xoaThuongTru/thanhVienConLai", K_MEMBERS, 0, 100, NULL, NULL },
 
   KIND ("/maiTang", K_OBJECT, REQ),
   ENUM ("/maiTang/doiTuong", REQ, FUNERAL_CATEGORY),
@@ -267,6 +268,8 @@ birth_consistency (refsvc_vctx *ctx)
     require (ctx, "/bhyt/diaChiNhanThe");
 }
 
+static void members_consistency (refsvc_vctx *ctx, JsonNode *con_lai, const char *new_head);
+
 static void
 death_consistency (refsvc_vctx *ctx)
 {
@@ -317,9 +320,107 @@ death_consistency (refsvc_vctx *ctx)
   if (new_head != NULL && deceased != NULL && g_str_equal (new_head, deceased))
     refsvc_vctx_add (ctx, "/xoaThuongTru/chuHoMoi/soDinhDanh", "consistency",
                      "Chủ hộ mới không thể là người đã chết.");
+  members_consistency (ctx, con_lai, new_head);
 
   if (string_is (ctx, "/maiTang/hinhThucNhan", "CHUYEN_KHOAN"))
     require (ctx, "/maiTang/taiKhoan");
+}
+
+/* ---- The remaining household members (§6.2) ----------------------------- */
+
+void
+refsvc_check_members (refsvc_vctx *ctx, const refsvc_rule *r, JsonArray *a)
+{
+  static const refsvc_rule member_rules[] = {
+    KIND ("hoTen", K_NAME, REQ),
+    KIND ("soDinhDanh", K_PID12, REQ),
+    TEXT ("quanHeVoiChuHoMoi", REQ, 50),
+  };
+  guint len = json_array_get_length (a);
+
+  if (len > r->max)
+    {
+      g_autofree char *m = g_strdup_printf ("Tối đa %u thành viên.", r->max);
+      refsvc_vctx_add (ctx, r->path, "range", m);
+      return;
+    }
+  for (guint i = 0; i < len; i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      g_autofree char *ep = g_strdup_printf ("%s/%u", r->path, i);
+      JsonObject *o;
+
+      if (!JSON_NODE_HOLDS_OBJECT (e))
+        {
+          refsvc_vctx_add (ctx, ep, "type", "Giá trị phải là một đối tượng JSON.");
+          continue;
+        }
+      o = json_node_get_object (e);
+      for (gsize k = 0; k < G_N_ELEMENTS (member_rules); k++)
+        {
+          g_autofree char *mp = g_strconcat (ep, "/", member_rules[k].path, NULL);
+          refsvc_rule mr = member_rules[k];
+          JsonNode *m = json_object_get_member (o, member_rules[k].path);
+
+          mr.path = mp;
+          if (refsvc_node_absent (m))
+            refsvc_vctx_add (ctx, mp, "required", "Thiếu thông tin bắt buộc.");
+          else if (!refsvc_node_is_string (m))
+            refsvc_vctx_add (ctx, mp, "type", "Giá trị phải là chuỗi ký tự.");
+          else
+            refsvc_check_value (ctx, &mr, json_node_get_string (m));
+        }
+      g_autoptr (GList) names = json_object_get_members (o);
+      for (GList *l = names; l != NULL; l = l->next)
+        if (!g_str_equal (l->data, "hoTen") && !g_str_equal (l->data, "soDinhDanh")
+            && !g_str_equal (l->data, "quanHeVoiChuHoMoi"))
+          {
+            g_autofree char *valid = g_utf8_make_valid (l->data, -1);
+            g_autoptr (GString) mp = g_string_new (ep);
+            g_string_append_c (mp, '/');
+            for (const char *p = valid; *p != '\0'; p++)
+              if (*p == '~')
+                g_string_append (mp, "~0");
+              else if (*p == '/')
+                g_string_append (mp, "~1");
+              else
+                g_string_append_c (mp, *p);
+            refsvc_vctx_add (ctx, mp->str, "unknown",
+                             "Trường này không có trong hợp đồng dữ liệu (sai tên trường?).");
+          }
+    }
+}
+
+/* The list, when given, counts soThanhVienConLai and holds the new head. */
+static void
+members_consistency (refsvc_vctx *ctx, JsonNode *con_lai, const char *new_head)
+{
+  JsonNode *list = refsvc_vctx_node (ctx, "/xoaThuongTru/thanhVienConLai");
+  JsonArray *a;
+  guint len;
+
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return;
+  a = json_node_get_array (list);
+  len = json_array_get_length (a);
+  if (con_lai != NULL && JSON_NODE_HOLDS_VALUE (con_lai)
+      && json_node_get_value_type (con_lai) == G_TYPE_INT64
+      && json_node_get_int (con_lai) >= 0 && json_node_get_int (con_lai) <= 100
+      && json_node_get_int (con_lai) != (gint64) len)
+    refsvc_vctx_add (ctx, "/xoaThuongTru/thanhVienConLai", "consistency",
+                     "Số người trong danh sách thành viên phải bằng số thành viên còn lại.");
+  if (new_head == NULL)
+    return;
+  for (guint i = 0; i < len; i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      JsonNode *id = JSON_NODE_HOLDS_OBJECT (e)
+                     ? json_object_get_member (json_node_get_object (e), "soDinhDanh") : NULL;
+      if (id != NULL && refsvc_node_is_string (id) && g_str_equal (json_node_get_string (id), new_head))
+        return;
+    }
+  refsvc_vctx_add (ctx, "/xoaThuongTru/chuHoMoi/soDinhDanh", "consistency",
+                   "Chủ hộ mới phải là một trong các thành viên còn lại của hộ.");
 }
 
 void

@@ -17,6 +17,7 @@
 #define MSG_T_OBJECT   "Giá trị phải là một đối tượng JSON."
 #define MSG_T_BOOL     "Giá trị phải là true hoặc false."
 #define MSG_T_INT      "Giá trị phải là số nguyên."
+#define MSG_T_ARRAY    "Giá trị phải là một mảng JSON."
 #define MSG_UNKNOWN    "Trường này không có trong hợp đồng dữ liệu (sai tên trường?)."
 
 void
@@ -119,6 +120,12 @@ check_node (refsvc_vctx *ctx, const refsvc_rule *r, JsonNode *n)
     case K_BOOL:
       if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
         refsvc_vctx_add (ctx, r->path, "type", MSG_T_BOOL);
+      return;
+    case K_MEMBERS:
+      if (!JSON_NODE_HOLDS_ARRAY (n))
+        refsvc_vctx_add (ctx, r->path, "type", MSG_T_ARRAY);
+      else
+        refsvc_check_members (ctx, r, json_node_get_array (n));
       return;
     case K_COUNT:
       if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
