@@ -93,12 +93,12 @@ char *motcua_text_number_in_words (guint64 n);
  * @d: a valid date
  *
  * The date in words as for the birth register's "ngày, tháng, năm sinh bằng
- * chữ" (nksNgaySinhBangChu): "Ngày <day> tháng <month> năm <year>", e.g.
- * 21/11/2026 "Ngày hai mươi mốt tháng mười một năm hai nghìn không trăm hai
- * mươi sáu".  Day and year use motcua_text_number_in_words() (days 1–10
+ * chữ" (nksNgaySinhBangChu): "Ngày <day>, tháng <month>, năm <year>", e.g.
+ * 21/11/2026 "Ngày hai mươi mốt, tháng mười một, năm hai nghìn không trăm hai
+ * mươi sáu" (with commas, as the national form writes it).  Day and year use motcua_text_number_in_words() (days 1–10
  * without "mùng"/"mồng", which belong to the lunar calendar: 9 "Ngày chín");
  * months are "một" … "mười hai" with 4 as "tư" ("tháng tư"; 1 is "một", not
- * "giêng").  No commas.
+ * "giêng").
  *
  * Returns: (transfer full) (nullable): the words (NFC), or %NULL when @d is
  * %NULL or not valid.
