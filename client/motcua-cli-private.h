@@ -80,5 +80,7 @@ int      motcua_cli_submit (int argc, char **argv);
 int      motcua_cli_hospital (int argc, char **argv);
 int      motcua_cli_queue (int argc, char **argv);
 int      motcua_cli_report (int argc, char **argv);
+int      motcua_cli_sync (int argc, char **argv);
+int      motcua_cli_status (int argc, char **argv);
 
 G_END_DECLS

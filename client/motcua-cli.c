@@ -136,8 +136,12 @@ print_usage (void)
   g_print ("  hospital sign  %s\n", _("ký giấy chứng sinh / giấy báo tử (sign a birth certificate or death notice)"));
   g_print ("  queue list|show|retry|cancel|export|audit-verify|purge\n              %s\n",
            _("hàng đợi gửi hồ sơ (the submission queue)"));
-  g_print ("  report --from DATE --to DATE [--stuck-days N] [--csv|--json]\n              %s\n\n",
+  g_print ("  report --from DATE --to DATE [--stuck-days N] [--csv|--json]\n              %s\n",
            _("báo cáo tháng theo mẫu quốc gia (national monthly report)"));
+  g_print ("  sync --once [--json] | sync --daemon\n              %s\n",
+           _("gửi hàng đợi tới hệ thống liên thông, cập nhật trạng thái (drain the queue, poll statuses)"));
+  g_print ("  status KEY [--json]\n              %s\n\n",
+           _("trạng thái một hồ sơ, lấy mới từ hệ thống liên thông (one dossier's status, fresh)"));
   g_print ("%s\n", _("Mã thoát (exit codes):"));
   g_print ("  0  %s\n", _("thành công; với card read: thẻ thật (success; card read: genuine)"));
   g_print ("  2  %s\n", _("sai cú pháp lệnh (usage error)"));
@@ -189,6 +193,10 @@ main (int argc, char **argv)
     return motcua_cli_queue (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "report"))
     return motcua_cli_report (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "sync"))
+    return motcua_cli_sync (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "status"))
+    return motcua_cli_status (argc - 1, argv + 1);
   g_printerr ("%s: %s\n", _("Lệnh không hợp lệ (unknown command)"), argv[1]);
   print_usage ();
   return MOTCUA_EXIT_USAGE;
