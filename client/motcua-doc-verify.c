@@ -586,7 +586,7 @@ verify_tree (MotcuaDocTrust *trust, xmlNodePtr root, const char *document,
 {
   xmlNodePtr chuky = NULL;
   xmlAttrPtr id_attr;
-  Profile p = { NULL };
+  Profile p = { .doc_el = NULL };
 
   *doc_el = NULL;
   for (xmlNodePtr c = root->children; c != NULL; c = c->next)

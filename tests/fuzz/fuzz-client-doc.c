@@ -93,6 +93,7 @@ run (const char *xml, gsize len)
           if (g_strcmp0 (nfc, code) != 0)
             __builtin_trap ();
           g_free (nfc);
+          g_debug ("prefilled %s with %u warnings", code, problems->len);
         }
       else
         {
