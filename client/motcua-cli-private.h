@@ -77,6 +77,7 @@ JsonNode *motcua_cli_card_presence (const char *reader, const char *can, char **
 
 int      motcua_cli_card (int argc, char **argv);
 int      motcua_cli_submit (int argc, char **argv);
+int      motcua_cli_dossier (int argc, char **argv);
 int      motcua_cli_hospital (int argc, char **argv);
 int      motcua_cli_queue (int argc, char **argv);
 int      motcua_cli_report (int argc, char **argv);

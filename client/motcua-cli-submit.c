@@ -98,11 +98,10 @@ submit_login (MotcuaSigner *signer, GError **error)
 
 /* Signs the dossier's payload and stores the signed body on item @id. */
 static gboolean
-submit_sign_and_store (MotcuaQueue *q, gint64 id, MotcuaDossier *dossier, const MotcuaConf *conf,
-                       const SubmitOptions *o, GError **error)
+submit_sign_and_store (MotcuaQueue *q, gint64 id, MotcuaDossier *dossier, MotcuaSigner *signer,
+                       const SubmitOptions *o, const char *actor, GError **error)
 {
-  g_autoptr(MotcuaSigner) signer = motcua_conf_open_signer (conf, error);
-  if (signer == NULL || !submit_login (signer, error))
+  if (!submit_login (signer, error))
     return FALSE;
   g_autoptr(GBytes) payload = motcua_dossier_serialize_payload (dossier);
   g_autoptr(GBytes) cms = motcua_signer_sign_cms (signer, payload, error);
@@ -123,7 +122,7 @@ submit_sign_and_store (MotcuaQueue *q, gint64 id, MotcuaDossier *dossier, const 
   g_autoptr(GBytes) body = motcua_envelope_build (item->transaction_id,
                                                   motcua_dossier_get_procedure (dossier),
                                                   payload, cms, presence);
-  return motcua_queue_set_signed (q, id, body, conf->actor, error);
+  return motcua_queue_set_signed (q, id, body, actor, error);
 }
 
 static int
@@ -134,6 +133,10 @@ submit_run (const char *path, const SubmitOptions *o)
   g_autoptr(MotcuaUnits) units = NULL;
   g_autoptr(MotcuaDossier) dossier = NULL;
   g_autoptr(GPtrArray) problems = NULL;
+  /* Declared before the device key so it is freed after it: unloading a
+   * PKCS#11 module (C_Finalize) ends every session of that module in the
+   * process, so the signer stays open until the sync pass is over. */
+  g_autoptr(MotcuaSigner) signer = NULL;
   g_autoptr(MotcuaDeviceKey) key = NULL;
   g_autoptr(MotcuaQueue) q = NULL;
   char *device_pin = NULL;
@@ -170,7 +173,8 @@ submit_run (const char *path, const SubmitOptions *o)
   /* Stored before signing: a refused PIN or a pulled token loses nothing. */
   if (!motcua_queue_add_draft (q, dossier, conf->actor, &id, &error))
     goto fail;
-  if (!submit_sign_and_store (q, id, dossier, conf, o, &error))
+  if ((signer = motcua_conf_open_signer (conf, &error)) == NULL
+      || !submit_sign_and_store (q, id, dossier, signer, o, conf->actor, &error))
     goto fail;
   if (!motcua_queue_release (q, id, conf->actor, &error))
     goto fail;
@@ -187,7 +191,7 @@ submit_run (const char *path, const SubmitOptions *o)
             motcua_sync_run_once (sync, &stats, &net);
         }
       motcua_sync_config_clear (&sc);
-      if (net != NULL && !o->json)
+      if (net != NULL)
         g_printerr ("motcua-cli: %s (%s)\n", net->message,
                     _("hồ sơ vẫn nằm trong hàng đợi (the dossier stays queued)"));
     }

@@ -131,6 +131,8 @@ print_usage (void)
   g_print ("  card list   %s\n", _("liệt kê đầu đọc và thẻ (list readers and cards)"));
   g_print ("  card read   %s\n", _("đọc và xác thực thẻ căn cước gắn chip (read and verify the chip ID card)"));
   g_print ("  card watch  %s\n", _("theo dõi cắm/rút thẻ và đầu đọc (watch card and reader events)"));
+  g_print ("  dossier new|fill|set|show|validate\n              %s\n",
+           _("lập hồ sơ: điền từ thẻ và giấy tờ bệnh viện, nhập, kiểm tra (prepare a dossier)"));
   g_print ("  submit FILE [--can CAN] [--send]\n              %s\n",
            _("kiểm tra, ký số, xếp hàng gửi; --can: kèm bằng chứng thẻ có mặt (validate, sign, enqueue)"));
   g_print ("  hospital sign  %s\n", _("ký giấy chứng sinh / giấy báo tử (sign a birth certificate or death notice)"));
@@ -183,6 +185,8 @@ main (int argc, char **argv)
       g_print ("motcua-cli %s\n", MOTCUA_VERSION);
       return MOTCUA_EXIT_OK;
     }
+  if (g_str_equal (argv[1], "dossier"))
+    return motcua_cli_dossier (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "submit"))
     return motcua_cli_submit (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "card"))
