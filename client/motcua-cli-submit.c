@@ -139,6 +139,7 @@ submit_run (const char *path, const SubmitOptions *o)
   g_autoptr(MotcuaSigner) signer = NULL;
   g_autoptr(MotcuaDeviceKey) key = NULL;
   g_autoptr(MotcuaQueue) q = NULL;
+  g_autoptr(MotcuaQueueItem) item = NULL;
   char *device_pin = NULL;
   gint64 id = 0;
 
@@ -196,8 +197,7 @@ submit_run (const char *path, const SubmitOptions *o)
                     _("hồ sơ vẫn nằm trong hàng đợi (the dossier stays queued)"));
     }
 
-  g_autoptr(MotcuaQueueItem) item = motcua_queue_get_by_id (q, id, &error);
-  if (item == NULL)
+  if ((item = motcua_queue_get_by_id (q, id, &error)) == NULL)
     goto fail;
   if (o->json)
     {
