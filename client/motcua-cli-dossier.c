@@ -36,29 +36,6 @@ dossier_units (const MotcuaConf *conf, GError **error)
   return units;
 }
 
-static JsonNode *
-problems_to_json (GPtrArray *problems)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  json_builder_begin_array (b);
-  for (guint i = 0; problems && i < problems->len; i++)
-    {
-      const MotcuaProblem *p = problems->pdata[i];
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, p->path);
-      json_builder_set_member_name (b, "code");
-      json_builder_add_string_value (b, p->code);
-      json_builder_set_member_name (b, "severity");
-      json_builder_add_string_value (b, p->severity == MOTCUA_SEVERITY_ERROR ? "error" : "warning");
-      json_builder_set_member_name (b, "message");
-      json_builder_add_string_value (b, p->message);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  return json_builder_get_root (b);
-}
-
 static void
 print_problems (GPtrArray *problems)
 {
@@ -82,7 +59,7 @@ dossier_finish (MotcuaDossier *d, GPtrArray *problems, gboolean json, int rc)
       json_builder_set_member_name (b, "procedure");
       json_builder_add_string_value (b, motcua_procedure_name (motcua_dossier_get_procedure (d)));
       json_builder_set_member_name (b, "problems");
-      json_builder_add_value (b, problems_to_json (problems));
+      json_builder_add_value (b, motcua_cli_problems_json (problems));
       json_builder_set_member_name (b, "conflicts");
       json_builder_add_int_value (b, motcua_dossier_get_conflicts (d)->len);
       json_builder_end_object (b);

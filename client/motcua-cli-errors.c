@@ -10,6 +10,7 @@
 
 #include "motcua-cli-private.h"
 #include "motcua-error.h"
+#include "motcua-fields.h"
 
 int
 motcua_cli_exit_for_error (const GError *error)
@@ -135,4 +136,27 @@ motcua_cli_pin_free (char *pin)
     return;
   OPENSSL_cleanse (pin, strlen (pin));
   g_free (pin);
+}
+
+JsonNode *
+motcua_cli_problems_json (GPtrArray *problems)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_array (b);
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const MotcuaProblem *p = problems->pdata[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, p->path);
+      json_builder_set_member_name (b, "code");
+      json_builder_add_string_value (b, p->code);
+      json_builder_set_member_name (b, "severity");
+      json_builder_add_string_value (b, p->severity == MOTCUA_SEVERITY_ERROR ? "error" : "warning");
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, p->message);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
 }

@@ -42,6 +42,9 @@ void     motcua_cli_print_error (const GError *error, gboolean json);
  * motcua_cli_pin_free(), which wipes it. */
 char    *motcua_cli_read_pin (const char *env_name, const char *prompt);
 void     motcua_cli_pin_free (char *pin);
+/* Validation problems (MotcuaProblem) as a JSON array: path, code,
+ * severity, message.  @problems may be NULL. */
+JsonNode *motcua_cli_problems_json (GPtrArray *problems);
 
 /* Like motcua_cli_parse() but wants exactly @n_args positional arguments
  * (named @args_name in the usage line), left in (*argv)[1..n]. */

@@ -43,29 +43,6 @@ submit_print_problems (GPtrArray *problems, gboolean json)
     }
 }
 
-static JsonNode *
-submit_problems_json (GPtrArray *problems)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  json_builder_begin_array (b);
-  for (guint i = 0; i < problems->len; i++)
-    {
-      const MotcuaProblem *p = problems->pdata[i];
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "path");
-      json_builder_add_string_value (b, p->path);
-      json_builder_set_member_name (b, "code");
-      json_builder_add_string_value (b, p->code);
-      json_builder_set_member_name (b, "severity");
-      json_builder_add_string_value (b, p->severity == MOTCUA_SEVERITY_ERROR ? "error" : "warning");
-      json_builder_set_member_name (b, "message");
-      json_builder_add_string_value (b, p->message);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  return json_builder_get_root (b);
-}
-
 /* Logs in to the signer: the PIN pad, or $MOTCUA_PIN, or the terminal. */
 static gboolean
 submit_login (MotcuaSigner *signer, GError **error)
@@ -203,7 +180,7 @@ submit_run (const char *path, const SubmitOptions *o)
     {
       JsonNode *node = motcua_queue_item_to_json (item);
       json_object_set_member (json_node_get_object (node), "problems",
-                              submit_problems_json (problems));
+                              motcua_cli_problems_json (problems));
       motcua_cli_print_json (node);
     }
   else
@@ -218,7 +195,7 @@ fail:
     g_printerr ("%s %" G_GINT64_FORMAT "\n",
                 _("Bản nháp đã lưu trong hàng đợi, số (the draft is kept in the queue as item)"), id);
   if (o->json && problems != NULL && problems->len > 0)
-    motcua_cli_print_json (submit_problems_json (problems));
+    motcua_cli_print_json (motcua_cli_problems_json (problems));
   return motcua_cli_exit_for_error (error);
 }
 
